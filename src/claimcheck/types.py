@@ -1,0 +1,209 @@
+"""The data model: frozen dataclasses shared by every stage.
+
+Every object that points into a text carries ``start`` / ``end`` character offsets into the text it
+came from, and ``source_text[start:end] == obj.text`` always holds (``Document.text`` for article
+spans, the reference document's text for evidence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Label(StrEnum):
+    """A claim's verdict."""
+
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    UNVERIFIED = "unverified"
+
+
+class SpanKind(StrEnum):
+    """Kinds of article spans that are not factual claims."""
+
+    HEADING = "heading"
+    RELATED = "related_posts"
+    META = "meta"
+    SHORT = "fragment"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of text with its offsets into the text it came from."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An ingested article: plain text plus its structure as spans of that text."""
+
+    text: str
+    paragraphs: tuple[Span, ...] = ()
+    headings: tuple[Span, ...] = ()
+    boilerplate: tuple[Span, ...] = ()
+    source: str | None = None
+    format: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class NonClaim:
+    """An article span deliberately not checked (a heading, a related-posts list, meta text)."""
+
+    text: str
+    start: int
+    end: int
+    kind: SpanKind
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An atomic claim. ``text``/``start``/``end`` are the exact article span it comes from;
+    ``statement`` is the self-contained sentence checked against the evidence (it may add the
+    subject of a split-off clause, e.g. "The command is led by a three-star NATO general.")."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+    statement: str
+    sentence_start: int
+    sentence_end: int
+    checkworthiness: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrievable unit of a reference document (a sentence or a short window)."""
+
+    id: int
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A passage judged against a claim, with the NLI probabilities."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    entailment: float
+    neutral: float
+    contradiction: float
+    retrieval_score: float
+    source: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """A claim with its verdict. ``score`` is the probability behind the label (P(entailment)
+    of the best supporting passage, P(contradiction) of the best contradicting one, or for
+    unverified, 1 - the larger of the two)."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+    statement: str
+    label: Label
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""
+    checkworthiness: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """One person or organisation quoted in a document, with every mention."""
+
+    id: int
+    name: str
+    title: str | None = None
+    kind: str = "person"
+    mentions: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quote: the content span, the cue ("said", "warned", ":") and the speaker mention."""
+
+    id: int
+    text: str
+    start: int
+    end: int
+    kind: str  # direct | indirect | headline
+    cue: Span | None = None
+    speaker_mention: Span | None = None
+    speaker_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """A speaker's stance toward a target: score in [-1, 1] and a label."""
+
+    speaker_id: int
+    speaker: str
+    target: str
+    score: float
+    label: str  # favor | against | neutral
+    quote_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Something an editor should look at, with a human reason."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    reason: str
+    claim_id: int | None = None
+    severity: str = "medium"  # high | medium | low
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything claimcheck found in one article."""
+
+    document: Document
+    claims: tuple[ClaimResult, ...] = ()
+    non_claims: tuple[NonClaim, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    stances: tuple[Stance, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, timings: bool = True) -> dict[str, Any]:
+        from claimcheck.report import report_to_dict
+
+        return report_to_dict(self, timings=timings)
+
+    def to_json(self, timings: bool = True, indent: int | None = 2) -> str:
+        from claimcheck.report import report_to_json
+
+        return report_to_json(self, timings=timings, indent=indent)
+
+    def to_dataframe(self):
+        from claimcheck.report import claims_dataframe
+
+        return claims_dataframe(self)
+
+    def counts(self) -> dict[str, int]:
+        out = {label.value: 0 for label in Label}
+        for c in self.claims:
+            out[c.label.value] += 1
+        return out

