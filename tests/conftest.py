@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests never write the index cache into the user's home folder.
+os.environ.setdefault("CLAIMCHECK_CACHE", tempfile.mkdtemp(prefix="claimcheck-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-summit-2024"
@@ -42,3 +47,16 @@ def nato_article() -> str:
 @pytest.fixture(scope="session")
 def nato_refs_dir() -> Path:
     return EXAMPLE / "references"
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tiny_nli_dir):
+    """Pipeline config dict that uses the tiny random model (fast, no training needed)."""
+    return {"model": {"nli": str(tiny_nli_dir)}, "progress": False}
+
+
+@pytest.fixture(scope="session")
+def tiny_checker(tiny_config):
+    from claimcheck import ClaimChecker
+
+    return ClaimChecker(tiny_config)

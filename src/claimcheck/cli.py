@@ -1,0 +1,105 @@
+"""The ``claimcheck`` command: a thin layer over the library.
+
+    claimcheck check ARTICLE --refs PATH [--config FILE] [--set key=value] [--format table|json]
+                     [--output FILE]
+    claimcheck train nli --config configs/train/nli-minilm-v1.yaml
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from claimcheck.errors import ClaimcheckError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Check articles against a reference set.")
+train_app = typer.Typer(no_args_is_help=True, help="Train claimcheck's models.")
+app.add_typer(train_app, name="train")
+
+
+def _fail(e: Exception) -> None:
+    typer.echo(f"claimcheck: error: {e}", err=True)
+    raise typer.Exit(2)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log progress")] = False
+          ) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def check(
+    article: Annotated[str, typer.Argument(help="article file (.txt/.md/.html) or '-' for stdin")],
+    refs: Annotated[Path, typer.Option("--refs", "-r", help="reference folder or .jsonl file")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="pipeline YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
+                                                   "retrieval.top_k=8")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="also write the JSON report "
+                                                  "to this file")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="text | markdown | "
+                                                     "html (default: guess)")] = None,
+) -> None:
+    """Check ARTICLE's claims against the reference set REFS."""
+    try:
+        from claimcheck.config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
+        from claimcheck.ingest import decode, read_input
+        from claimcheck.pipeline import ClaimChecker
+        from claimcheck.report import render_table
+
+        if fmt not in ("table", "json"):
+            raise ClaimcheckError(f"Unknown --format {fmt!r}. Use table or json.")
+        cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
+        if article == "-":
+            text, guessed = decode(sys.stdin.buffer.read(), "standard input"), None
+        else:
+            text, guessed = read_input(article)
+        checker = ClaimChecker(cfg)
+        report = checker.check(text, refs, fmt=input_format or guessed,
+                               source=None if article == "-" else article)
+        rendered = report.to_json() if fmt == "json" else render_table(report)
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(report.to_json(), encoding="utf-8")
+            typer.echo(f"wrote {json_out}", err=True)
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(rendered, encoding="utf-8")
+            typer.echo(f"wrote {output}", err=True)
+        else:
+            typer.echo(rendered, nl=False)
+    except ClaimcheckError as e:
+        _fail(e)
+
+
+@train_app.command("nli")
+def train_nli_cmd(
+    config: Annotated[Path, typer.Option("--config", "-c", help="training YAML")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. seed=7")] = None,
+    calibrate_only: Annotated[bool, typer.Option(help="skip training; refit calibration")] = False,
+) -> None:
+    """Train (and calibrate) the NLI judge described by CONFIG."""
+    try:
+        logging.getLogger("claimcheck").setLevel(logging.INFO)
+        from claimcheck.train.recipe import train_nli
+
+        out = train_nli(config, set_, skip_training=calibrate_only)
+        typer.echo(f"model written to {out}")
+    except ClaimcheckError as e:
+        _fail(e)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

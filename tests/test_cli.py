@@ -1,0 +1,40 @@
+import json
+
+from typer.testing import CliRunner
+
+from claimcheck.cli import app
+
+runner = CliRunner()
+
+
+def test_check_table_and_json(tmp_path, tiny_nli_dir, nato_refs_dir):
+    art = tmp_path / "a.txt"
+    art.write_text("NATO was founded in 1949. Sweden became the 32nd Ally in March 2024.")
+    args = ["check", str(art), "--refs", str(nato_refs_dir), "--set", f"model.nli={tiny_nli_dir}"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "claims:" in r.output
+    out = tmp_path / "r.json"
+    r = runner.invoke(app, [*args, "--format", "json", "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text())
+    assert len(data["claims"]) >= 1
+
+
+def test_errors_are_one_line(tmp_path, nato_refs_dir):
+    empty = tmp_path / "e.txt"
+    empty.write_text("")
+    r = runner.invoke(app, ["check", str(empty), "--refs", str(nato_refs_dir)])
+    assert r.exit_code == 2
+    assert "claimcheck: error:" in r.output and "Traceback" not in r.output
+    r = runner.invoke(app, ["check", str(empty), "--refs", str(tmp_path / "missing")])
+    assert r.exit_code == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("retrieval: {topk: 3}\n")
+    art = tmp_path / "a.txt"
+    art.write_text("NATO was founded in 1949.")
+    r = runner.invoke(app, ["check", str(art), "--refs", str(nato_refs_dir), "--config", str(bad)])
+    assert r.exit_code == 2 and "unknown key 'retrieval.topk'" in r.output
+    r = runner.invoke(app, ["check", str(art), "--refs", str(nato_refs_dir), "--set",
+                            "model.nli=no-such-org/no-such-model"])
+    assert r.exit_code == 2 and "allow_network" in r.output

@@ -1,0 +1,36 @@
+import pytest
+
+from claimcheck.config import (DEFAULT_CONFIG_PATH, PipelineConfig, TrainConfig, apply_overrides,
+                               load_config, read_yaml)
+from claimcheck.errors import ConfigError
+
+
+def test_default_yaml_matches_schema_defaults():
+    assert load_config(PipelineConfig, DEFAULT_CONFIG_PATH) == PipelineConfig()
+
+
+def test_overrides_parse_yaml_values():
+    d = apply_overrides({}, ["retrieval.top_k=8", "verdict.mismatch_checks=false", "model.nli=x"])
+    assert d == {"retrieval": {"top_k": 8}, "verdict": {"mismatch_checks": False},
+                 "model": {"nli": "x"}}
+    with pytest.raises(ConfigError, match="key.sub=value"):
+        apply_overrides({}, ["novalue"])
+
+
+def test_bad_yaml_and_values(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text("retrieval: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        read_yaml(f)
+    f.write_text("retrieval: {top_k: 0}")
+    with pytest.raises(ConfigError, match="retrieval.top_k"):
+        load_config(PipelineConfig, f)
+    with pytest.raises(ConfigError, match="does not exist"):
+        read_yaml(tmp_path / "missing.yaml")
+
+
+def test_committed_training_config_validates():
+    cfg = load_config(TrainConfig, "configs/train/nli-minilm-v1.yaml")
+    assert cfg.seed == 13 and cfg.datasets
+    names = {d.name for d in cfg.datasets}
+    assert not names & {"anli", "xnli_en", "control", "sick"}  # non-commercial sets: dev only

@@ -1,0 +1,54 @@
+import pytest
+
+from claimcheck.errors import InputError
+from claimcheck.ingest import decode, ingest, read_input
+
+
+def test_plain_text_headings_and_related_posts(nato_article):
+    doc = ingest(nato_article)
+    assert "Establishment of Strategic Commands" in [h.text for h in doc.headings]
+    assert doc.boilerplate[0].text == "Related posts:"
+    assert len(doc.boilerplate) == 4
+    for span in (*doc.headings, *doc.paragraphs, *doc.boilerplate):
+        assert doc.text[span.start:span.end] == span.text
+
+
+def test_html_strips_boilerplate():
+    html = ("<html><head><style>p{}</style></head><body><nav>Home | News</nav><article>"
+            "<h1>Summit</h1><p>NATO was <b>founded</b> in 1949.</p><script>alert(1)</script>"
+            "</article><footer>(c) site</footer></body></html>")
+    doc = ingest(html)
+    assert doc.format == "html"
+    assert doc.text == "Summit\nNATO was founded in 1949."
+    assert [h.text for h in doc.headings] == ["Summit"]
+
+
+def test_markdown():
+    doc = ingest("# Title\n\nNATO was **founded** in [1949](http://x).\n", "markdown")
+    assert doc.text == "Title\nNATO was founded in 1949."
+    assert doc.headings[0].text == "Title"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_input_is_a_clear_error(text):
+    with pytest.raises(InputError, match="empty"):
+        ingest(text)
+
+
+def test_binary_input_is_a_clear_error(tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(InputError, match="binary"):
+        read_input(f)
+    with pytest.raises(InputError, match="UTF-8"):
+        decode(b"\xff\xfe\xfa bad")
+
+
+def test_huge_input_names_the_setting():
+    with pytest.raises(InputError, match="max_input_chars"):
+        ingest("word " * 1000, max_chars=1000)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        read_input(tmp_path / "nope.txt")

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from claimcheck.errors import ReferenceSetError
+from claimcheck.references import ReferenceSet
+from claimcheck.retrieve import Retriever
+
+
+def test_folder_passages_slice_their_documents(nato_refs_dir):
+    refs = ReferenceSet.from_path(nato_refs_dir)
+    assert len(refs.documents) >= 5
+    for p in refs.passages:
+        assert refs.document(p.doc_id).text[p.start:p.end] == p.text
+
+
+def test_jsonl_and_windows(tmp_path):
+    f = tmp_path / "refs.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": "One fact here. Two facts here. Three facts.", "title": "T"},
+        {"id": "b", "text": "Another document."}]))
+    refs = ReferenceSet.from_path(f, window=2)
+    assert [p.text for p in refs.passages if p.doc_id == "a"] == [
+        "One fact here. Two facts here.", "Two facts here. Three facts."]
+    assert refs.passages[0].title == "T"
+
+
+@pytest.mark.parametrize("content,match", [("not json\n", "not valid JSON"),
+                                           ('{"id": 1}\n', "'text'")])
+def test_bad_jsonl(tmp_path, content, match):
+    f = tmp_path / "r.jsonl"
+    f.write_text(content)
+    with pytest.raises(ReferenceSetError, match=match):
+        ReferenceSet.from_path(f)
+
+
+def test_missing_and_empty(tmp_path):
+    with pytest.raises(ReferenceSetError, match="does not exist"):
+        ReferenceSet.from_path(tmp_path / "nope")
+    with pytest.raises(ReferenceSetError, match="holds no"):
+        ReferenceSet.from_path(tmp_path)
+    with pytest.raises(ReferenceSetError, match="empty"):
+        ReferenceSet.from_texts([])
+
+
+def test_hybrid_retrieval_and_cache(tmp_path):
+    refs = ReferenceSet.from_texts(["NATO was founded in 1949.", "Paris is the capital of France.",
+                                    "The command is headquartered in Wiesbaden, Germany."])
+    r1 = Retriever(top_k=2, cache_dir=tmp_path).index(refs)
+    hits = r1.search(["Where is the command headquartered?"])[0]
+    assert hits[0].passage.text.startswith("The command")
+    assert not r1.cache_hit
+    r2 = Retriever(top_k=2, cache_dir=tmp_path).index(refs)
+    assert r2.cache_hit
+    assert [h.passage.id for h in r2.search(["Where is the command headquartered?"])[0]] == \
+        [h.passage.id for h in hits]
+
+
+def test_top_k_validation():
+    with pytest.raises(ValueError, match="top_k"):
+        Retriever(top_k=0)

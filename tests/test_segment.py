@@ -1,0 +1,51 @@
+from claimcheck.ingest import ingest
+from claimcheck.segment import segment
+from claimcheck.types import SpanKind
+
+
+def _nato(nato_article):
+    doc = ingest(nato_article)
+    return doc, *segment(doc)
+
+
+def test_offsets_slice_exactly(nato_article):
+    doc, claims, non_claims = _nato(nato_article)
+    assert claims
+    for c in claims:
+        assert doc.text[c.start:c.end] == c.text
+        assert c.sentence_start <= c.start < c.end <= c.sentence_end
+    for n in non_claims:
+        assert doc.text[n.start:n.end] == n.text
+
+
+def test_participial_addon_is_split(nato_article):
+    _, claims, _ = _nato(nato_article)
+    statements = [c.statement for c in claims]
+    assert any("led by a three-star NATO general" in s and s.startswith("The command")
+               for s in statements)
+    assert any("supported by logistical hubs in Eastern Europe" in s for s in statements)
+    assert any(s.startswith("The command will streamline") for s in statements)
+
+
+def test_headings_meta_and_related_are_not_claims(nato_article):
+    _, claims, non_claims = _nato(nato_article)
+    texts = " ".join(c.text for c in claims)
+    assert "SEO-optimized" not in texts
+    assert "Related posts" not in texts
+    assert "Establishment of Strategic Commands" not in texts
+    kinds = {n.kind for n in non_claims}
+    assert {SpanKind.HEADING, SpanKind.META, SpanKind.RELATED} <= kinds
+
+
+def test_coordinated_clauses_split():
+    doc = ingest("Sweden joined NATO in March 2024, and Finland joined the alliance in April 2023.")
+    claims, _ = segment(doc)
+    assert len(claims) == 2
+    assert claims[0].text.startswith("Sweden joined NATO")
+    assert claims[1].text.startswith("Finland joined")
+
+
+def test_atomic_off_keeps_sentences(nato_article):
+    doc = ingest(nato_article)
+    claims, _ = segment(doc, atomic=False)
+    assert all(c.text == doc.text[c.sentence_start:c.sentence_end] for c in claims)
