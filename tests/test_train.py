@@ -1,0 +1,150 @@
+"""Training-data loading, 2-way label handling, hard negatives, perturbations, calibration."""
+
+import json
+
+import numpy as np
+import pytest
+
+from claimcheck.config import TrainDataset
+from claimcheck.errors import DataError
+from claimcheck.train.calibrate import examples_from_rows, fit_thresholds, verdict_gold
+from claimcheck.train.data import LABEL2ID, carve_dev, load_training_set, mark_two_way, row_to_pair
+from claimcheck.train.evaluate import (expected_calibration_error, fit_temperature, label_kind,
+                                       predictions)
+from claimcheck.train.negatives import hard_negatives, negate, perturb_number, perturbations
+from claimcheck.train.recipe import length_grouped_batches
+from claimcheck.types import Evidence
+
+
+def _rows(n, label="entailment"):
+    return [{"id": f"r{i}", "premise": f"Premise number {i} about topic {i % 3}.",
+             "hypothesis": f"Claim {i % 7}", "label": label, "source": "t"} for i in range(n)]
+
+
+def test_carve_dev_is_seeded_grouped_and_disjoint():
+    rows = _rows(50)
+    tr1, dev1 = carve_dev(rows, 10, seed=1, group_by="hypothesis")
+    tr2, dev2 = carve_dev(rows, 10, seed=1, group_by="hypothesis")
+    assert dev1 == dev2 and tr1 == tr2
+    assert {r["hypothesis"] for r in dev1}.isdisjoint({r["hypothesis"] for r in tr1})
+    assert len(tr1) + len(dev1) == 50
+    _, dev3 = carve_dev(rows, 10, seed=2, group_by="hypothesis")
+    assert dev3 != dev1
+
+
+def test_two_way_sets_are_marked_not_relabelled():
+    pairs = [row_to_pair(r) for r in _rows(3) + _rows(2, "contradiction")]
+    marked = mark_two_way(pairs)
+    assert all(p.two_way for p in marked)
+    assert {p.label for p in marked} == {LABEL2ID["entailment"], LABEL2ID["contradiction"]}
+    three = mark_two_way(pairs + [row_to_pair(_rows(1, "neutral")[0])])
+    assert not any(p.two_way for p in three)
+
+
+def test_not_entailment_rows_are_refused_for_training():
+    with pytest.raises(DataError, match="not_entailment"):
+        row_to_pair({"id": "x", "premise": "a", "hypothesis": "b", "label": "not_entailment"})
+
+
+def test_load_training_set_from_jsonl(tmp_path):
+    d = tmp_path / "set"
+    d.mkdir()
+    rows = _rows(20) + [{**r, "id": f"x{i}", "flag": True} for i, r in enumerate(_rows(3))]
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    spec = TrainDataset(name="t", path="set", files=["train.jsonl"], cap=12, dev_carve=4,
+                        exclude_flag="flag")
+    train, dev, raw = load_training_set(spec, tmp_path, seed=0)
+    assert len(train) == 12 and len(dev) >= 4
+    assert all(p.two_way for p in train)  # entailment-only set has no neutral class
+    with pytest.raises(DataError, match="does not exist"):
+        load_training_set(TrainDataset(name="m", path="nope", files=["a.jsonl"]), tmp_path, 0)
+
+
+def test_hard_negatives_avoid_own_and_subject_evidence():
+    rows = [
+        {"premise": "Paris is the capital of France.", "hypothesis": "Paris is in France.",
+         "label": "entailment"},
+        {"premise": "Paris hosted the 1900 Olympics.", "hypothesis": "Paris hosted Olympics.",
+         "label": "entailment"},
+        {"premise": "The capital of Spain is Madrid, a large city.",
+         "hypothesis": "Madrid is the capital of Spain.", "label": "entailment"},
+        {"premise": "Berlin is a large city and the capital of Germany.",
+         "hypothesis": "Berlin is in Germany.", "label": "entailment"},
+    ]
+    negs = hard_negatives(rows, count=10, top_k=4, seed=0)
+    assert negs
+    own = {r["hypothesis"]: r["premise"] for r in rows}
+    for p in negs:
+        assert p.label == LABEL2ID["neutral"]
+        assert p.premise != own[p.hypothesis]
+        first = p.hypothesis.split()[0].lower()
+        assert first not in p.premise.lower()
+
+
+def test_perturbations_make_contradictions():
+    import random
+
+    rng = random.Random(0)
+    new = perturb_number("It was founded in 1949 .", "It was founded in 1949.", rng)
+    assert new and "1949" not in new
+    assert negate("NATO is an alliance.") == "NATO is not an alliance."
+    assert negate("NATO is not an alliance.") is None
+    rows = [{"premise": "The film was released in 2007 .", "hypothesis": "The film was released "
+             "in 2007.", "label": "entailment"}] * 4
+    out = perturbations(rows, 4, ["number", "negation"], seed=0)
+    assert out and all(p.label == LABEL2ID["contradiction"] for p in out)
+
+
+def test_length_grouped_batches_cover_everything_once():
+    lengths = [5, 50, 7, 48, 6, 49, 8, 51]
+    batches = length_grouped_batches(lengths, 2, seed=0)
+    flat = sorted(i for b in batches for i in b)
+    assert flat == list(range(8))
+    assert length_grouped_batches(lengths, 2, seed=0) == batches
+
+
+def test_scoring_rules():
+    probs = np.array([[0.6, 0.25, 0.15], [0.2, 0.3, 0.5], [0.3, 0.4, 0.3]])
+    assert predictions(probs, "3way") == ["entailment", "contradiction", "neutral"]
+    assert predictions(probs, "e_vs_c") == ["entailment", "contradiction", "entailment"]
+    assert predictions(probs, "e_vs_not") == ["entailment", "not_entailment", "not_entailment"]
+    assert label_kind(["entailment", "not_entailment"]) == "e_vs_not"
+    assert label_kind(["entailment", "contradiction"]) == "e_vs_c"
+
+
+def test_temperature_scaling_reduces_ece():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, 600)
+    logits = rng.normal(0, 1, (600, 3))
+    logits[np.arange(600), gold] += 1.0
+    logits *= 4.0  # overconfident
+    t = fit_temperature(logits, gold)
+    assert t > 1.5
+    from claimcheck.nli import logits_to_probs
+
+    before = expected_calibration_error(logits_to_probs(logits, 1.0), gold)
+    after = expected_calibration_error(logits_to_probs(logits, t), gold)
+    assert after < before
+
+
+def test_retrieval_examples_hide_other_evidence():
+    rows = [{"id": "1", "premise": "A.", "hypothesis": "c1", "label": "entailment"},
+            {"id": "2", "premise": "B.", "hypothesis": "c1", "label": "contradiction"},
+            {"id": "3", "premise": "C.", "hypothesis": "c2", "label": "neutral"}]
+    ex, docs = examples_from_rows(rows, remove_evidence=[False, False, True])
+    assert len(docs) == 3
+    assert [e.gold for e in ex] == ["supported", "contradicted", "unverified"]
+    assert len(ex[0].exclude) == 1 and len(ex[2].exclude) == 1
+    assert verdict_gold({"label": "not_entailment", "label_orig": "partially_supported"}) \
+        == "unverified"
+
+
+def test_threshold_fit_respects_unverified_constraint():
+    def ev(e, c):
+        return Evidence("p", "d", 0, 1, e, 1 - e - c, c, 1.0)
+
+    collected = [([ev(0.9, 0.05)], None), ([ev(0.55, 0.1)], None), ([ev(0.1, 0.8)], None),
+                 ([ev(0.5, 0.1)], None)]
+    gold = ["supported", "unverified", "contradicted", "unverified"]
+    te, tc, m = fit_thresholds(collected, gold)
+    assert te > 0.55 and m["unverified_as_supported"] == 0 and m["accuracy"] == 1.0
