@@ -1,7 +1,13 @@
 import pytest
 
-from claimcheck.config import (DEFAULT_CONFIG_PATH, PipelineConfig, TrainConfig, apply_overrides,
-                               load_config, read_yaml)
+from claimcheck.config import (
+    DEFAULT_CONFIG_PATH,
+    PipelineConfig,
+    TrainConfig,
+    apply_overrides,
+    load_config,
+    read_yaml,
+)
 from claimcheck.errors import ConfigError
 
 

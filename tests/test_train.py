@@ -9,8 +9,12 @@ from claimcheck.config import TrainDataset
 from claimcheck.errors import DataError
 from claimcheck.train.calibrate import examples_from_rows, fit_thresholds, verdict_gold
 from claimcheck.train.data import LABEL2ID, carve_dev, load_training_set, mark_two_way, row_to_pair
-from claimcheck.train.evaluate import (expected_calibration_error, fit_temperature, label_kind,
-                                       predictions)
+from claimcheck.train.evaluate import (
+    expected_calibration_error,
+    fit_temperature,
+    label_kind,
+    predictions,
+)
 from claimcheck.train.negatives import hard_negatives, negate, perturb_number, perturbations
 from claimcheck.train.recipe import length_grouped_batches
 from claimcheck.types import Evidence
@@ -37,7 +41,7 @@ def test_two_way_sets_are_marked_not_relabelled():
     marked = mark_two_way(pairs)
     assert all(p.two_way for p in marked)
     assert {p.label for p in marked} == {LABEL2ID["entailment"], LABEL2ID["contradiction"]}
-    three = mark_two_way(pairs + [row_to_pair(_rows(1, "neutral")[0])])
+    three = mark_two_way([*pairs, row_to_pair(_rows(1, "neutral")[0])])
     assert not any(p.two_way for p in three)
 
 
@@ -53,7 +57,7 @@ def test_load_training_set_from_jsonl(tmp_path):
     (d / "train.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
     spec = TrainDataset(name="t", path="set", files=["train.jsonl"], cap=12, dev_carve=4,
                         exclude_flag="flag")
-    train, dev, raw = load_training_set(spec, tmp_path, seed=0)
+    train, dev, _ = load_training_set(spec, tmp_path, seed=0)
     assert len(train) == 12 and len(dev) >= 4
     assert all(p.two_way for p in train)  # entailment-only set has no neutral class
     with pytest.raises(DataError, match="does not exist"):
@@ -146,5 +150,5 @@ def test_threshold_fit_respects_unverified_constraint():
     collected = [([ev(0.9, 0.05)], None), ([ev(0.55, 0.1)], None), ([ev(0.1, 0.8)], None),
                  ([ev(0.5, 0.1)], None)]
     gold = ["supported", "unverified", "contradicted", "unverified"]
-    te, tc, m = fit_thresholds(collected, gold)
+    te, _, m = fit_thresholds(collected, gold)
     assert te > 0.55 and m["unverified_as_supported"] == 0 and m["accuracy"] == 1.0

@@ -18,7 +18,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 __version__ = "0.1.0"
 
-from claimcheck.errors import (  # noqa: E402
+from claimcheck.errors import (
     ClaimcheckError,
     ClaimcheckWarning,
     ConfigError,
@@ -26,7 +26,7 @@ from claimcheck.errors import (  # noqa: E402
     ModelLoadError,
     ReferenceSetError,
 )
-from claimcheck.types import Label, Report  # noqa: E402
+from claimcheck.types import Label, Report
 
 
 def __getattr__(name: str):

@@ -138,9 +138,7 @@ def looks_like_heading(line: str, next_line: str | None) -> bool:
     words = line.split()
     if next_line is None or not words or len(words) > 14:
         return False
-    if line.rstrip()[-1] in ".!?:;,\"”’)":
-        return False
-    return True
+    return line.rstrip()[-1] not in ".!?:;,\"”’)"
 
 
 def _markdown_blocks(text: str) -> list[tuple[str, bool | None]]:

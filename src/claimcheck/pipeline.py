@@ -28,8 +28,15 @@ from claimcheck.nli import NLIModel
 from claimcheck.references import ReferenceSet
 from claimcheck.retrieve import Retriever
 from claimcheck.segment import segment
-from claimcheck.types import Claim, ClaimResult, Document, Evidence, Report
-from claimcheck.verify import decide, entities, entity_mismatch, number_mismatch
+from claimcheck.types import Claim, ClaimResult, Document, Evidence, Passage, Report
+from claimcheck.verify import (
+    Candidate,
+    decide,
+    entities,
+    entity_mismatch,
+    number_mismatch,
+    with_context,
+)
 
 log = logging.getLogger(__name__)
 
@@ -166,43 +173,61 @@ class ClaimChecker:
             raise InputError(f"judge needs one passage list per claim: got {len(claims)} claims "
                              f"and {len(passages)} passage lists.")
         items = [Claim(i, c, 0, len(c), c, 0, len(c)) for i, c in enumerate(claims)]
-        hits = [[(p, f"given:{i}", 0, len(p), 1.0 / (r + 1)) for r, p in enumerate(ps)
-                 if p and p.strip()] for i, ps in enumerate(passages)]
-        return self._judge(items, hits)
+        cands = [[Candidate(Passage(r, f"given:{i}", p, 0, len(p)), 1.0 / (r + 1), p)
+                  for r, p in enumerate(ps) if p and p.strip()] for i, ps in enumerate(passages)]
+        return self._judge(items, cands)
 
     # -- internals -------------------------------------------------------------------------------
+    def candidates(self, statements: Sequence[str], refs: ReferenceSet,
+                   exclude: Sequence[frozenset[str]] | None = None) -> list[list[Candidate]]:
+        """Top-k passages per statement (minus the documents in ``exclude[i]``)."""
+        retriever = self.retriever(refs)
+        k = self.config.retrieval.top_k
+        extra = max((len(x) for x in exclude), default=0) if exclude else 0
+        found = retriever.search(statements, top_k=k + 8 * extra) if statements else []
+        out = []
+        for i, hs in enumerate(found):
+            if exclude:
+                hs = [h for h in hs if h.passage.doc_id not in exclude[i]]
+            out.append([Candidate(h.passage, h.score, with_context(
+                h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None))
+                for h in hs[:k]])
+        return out
+
     def _verify(self, claims: Sequence[Claim], refs: ReferenceSet,
                 timings: dict[str, float]) -> list[ClaimResult]:
         t = time.perf_counter()
-        retriever = self.retriever(refs)
-        found = retriever.search([c.statement for c in claims]) if claims else []
+        cands = self.candidates([c.statement for c in claims], refs)
         timings["retrieve"] = time.perf_counter() - t
-        hits = [[(h.passage.text, h.passage.doc_id, h.passage.start, h.passage.end, h.score,
-                  h.passage.source, h.passage.title) for h in hs] for hs in found]
-        return self._judge(claims, hits, timings)
+        return self._judge(claims, cands, timings)
 
-    def _judge(self, claims: Sequence[Claim], hits: list[list[tuple]],
+    def score(self, claims: Sequence[Claim], cands: list[list[Candidate]]) -> list[list[Evidence]]:
+        """NLI probabilities for every (candidate premise, claim statement) pair, one batch."""
+        pairs = [(x.premise, c.statement) for c, cs in zip(claims, cands, strict=True)
+                 for x in cs]
+        probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
+        out, k = [], 0
+        for cs in cands:
+            evs = []
+            for x in cs:
+                p = probs[k]
+                k += 1
+                evs.append(Evidence(x.passage.text, x.passage.doc_id, x.passage.start,
+                                    x.passage.end, round(float(p[0]), 4), round(float(p[1]), 4),
+                                    round(float(p[2]), 4), round(float(x.score), 6),
+                                    x.passage.source, x.passage.title))
+            out.append(evs)
+        return out
+
+    def _judge(self, claims: Sequence[Claim], cands: list[list[Candidate]],
                timings: dict[str, float] | None = None) -> list[ClaimResult]:
         timings = {} if timings is None else timings
         t = time.perf_counter()
-        pairs = [(h[0], c.statement) for c, hs in zip(claims, hits, strict=True) for h in hs]
-        probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
+        evidence_per_claim = self.score(claims, cands)
         timings["nli"] = time.perf_counter() - t
         t = time.perf_counter()
         entail_t, contra_t = self.thresholds()
-        k = 0
-        evidence_per_claim: list[list[Evidence]] = []
-        for hs in hits:
-            evs = []
-            for h in hs:
-                p = probs[k]
-                k += 1
-                evs.append(Evidence(h[0], h[1], h[2], h[3], round(float(p[0]), 4),
-                                    round(float(p[1]), 4), round(float(p[2]), 4),
-                                    round(float(h[4]), 6), h[5] if len(h) > 5 else None,
-                                    h[6] if len(h) > 6 else None))
-            evidence_per_claim.append(evs)
-        mismatches = self._mismatches(claims, evidence_per_claim, entail_t)
+        mismatches = self.mismatches(claims, evidence_per_claim, entail_t)
         results = [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
                           self.config.verdict.max_evidence, mismatches.get(c.id),
                           c.checkworthiness)
@@ -210,7 +235,7 @@ class ClaimChecker:
         timings["verdict"] = time.perf_counter() - t
         return results
 
-    def _mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
+    def mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
                     entail_t: float) -> dict[int, tuple[str, str, str]]:
         """For claims about to be supported: does the supporting passage disagree on a number
         or a named entity?"""

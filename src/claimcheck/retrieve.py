@@ -158,12 +158,12 @@ class Retriever:
         self.cache_hit = False
         return v
 
-    def search(self, queries: Sequence[str]) -> list[list[Hit]]:
+    def search(self, queries: Sequence[str], top_k: int | None = None) -> list[list[Hit]]:
         """Top-k hits per query, best first (ties broken by passage order: deterministic)."""
         if self.refs is None:
             raise RuntimeError("Retriever.search called before index(references).")
         n = len(self.refs.passages)
-        k = min(self.top_k, n)
+        k = min(top_k or self.top_k, n)
         if not queries:
             return []
         bm25_scores = np.zeros((len(queries), n), dtype=np.float64)

@@ -17,8 +17,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from claimcheck.types import ClaimResult, Evidence, Label
+from claimcheck.types import ClaimResult, Evidence, Label, Passage
+
+_PRONOUN_START = re.compile(r"^(it|its|they|their|them|he|his|she|her|this|these|that|those)\b",
+                            re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A passage retrieved for a claim. ``premise`` is what the NLI model reads: the passage, or
+    the previous sentence + the passage when the passage opens with a pronoun ("It is led by …")."""
+
+    passage: Passage
+    score: float
+    premise: str
+
+
+def with_context(passage: Passage, previous: Passage | None) -> str:
+    if previous is not None and previous.doc_id == passage.doc_id and \
+            _PRONOUN_START.match(passage.text):
+        return f"{previous.text} {passage.text}"
+    return passage.text
+
 
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\.\d+)?")
 _ENT_LABELS = ("GPE", "LOC", "PERSON", "ORG", "NORP")

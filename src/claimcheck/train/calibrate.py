@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimcheck.types import Claim, Evidence, Label
+from claimcheck.types import Claim, Label
 from claimcheck.verify import decide
 
 log = logging.getLogger(__name__)
@@ -79,44 +79,17 @@ def examples_from_rows(rows: Sequence[dict], remove_evidence: Sequence[bool] | N
 
 
 def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
-    """Retrieve + NLI for every example; returns per-example (evidence, mismatch)."""
+    """Retrieve + NLI for every example; returns per-example (evidence, mismatch) where the
+    mismatch is computed for any passage that could support the claim (threshold 0)."""
     from claimcheck.references import ReferenceSet
 
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window)
-    retriever = checker.retriever(refs)
-    k = checker.config.retrieval.top_k
-    max_excl = max((len(e.exclude) for e in examples), default=0)
-    saved = retriever.top_k
-    retriever.top_k = k + 5 * max_excl + 5
-    try:
-        found = retriever.search([e.claim for e in examples])
-    finally:
-        retriever.top_k = saved
-    hits = []
-    for e, hs in zip(examples, found, strict=True):
-        keep = [h for h in hs if h.passage.doc_id not in e.exclude][:k]
-        hits.append([(h.passage.text, h.passage.doc_id, h.passage.start, h.passage.end, h.score)
-                     for h in keep])
+    cands = checker.candidates([e.claim for e in examples], refs, [e.exclude for e in examples])
     items = [Claim(i, e.claim, 0, len(e.claim), e.claim, 0, len(e.claim))
              for i, e in enumerate(examples)]
-    full = _full_evidence(checker, items, hits)
-    mism = checker._mismatches(items, full, 0.0)
-    return [(full[i], mism.get(i)) for i in range(len(items))]
-
-
-def _full_evidence(checker, items, hits) -> list[list[Evidence]]:
-    pairs = [(h[0], c.statement) for c, hs in zip(items, hits, strict=True) for h in hs]
-    probs = checker.nli.predict(pairs) if pairs else []
-    out, k = [], 0
-    for hs in hits:
-        evs = []
-        for h in hs:
-            p = probs[k]
-            k += 1
-            evs.append(Evidence(h[0], h[1], h[2], h[3], float(p[0]), float(p[1]), float(p[2]),
-                                float(h[4])))
-        out.append(evs)
-    return out
+    evidence = checker.score(items, cands)
+    mism = checker.mismatches(items, evidence, 0.0)
+    return [(evidence[i], mism.get(i)) for i in range(len(items))]
 
 
 def apply(collected, entail_t: float, contra_t: float) -> list[str]:

@@ -11,8 +11,13 @@ import numpy as np
 
 from claimcheck.config import TrainConfig, file_sha256
 from claimcheck.train.data import LABEL2ID, LABELS, Pair, load_eval_file
-from claimcheck.train.evaluate import (expected_calibration_error, fit_temperature, label_kind,
-                                       predictions, score)
+from claimcheck.train.evaluate import (
+    expected_calibration_error,
+    fit_temperature,
+    label_kind,
+    predictions,
+    score,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +90,7 @@ def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pa
     gold = np.array([p.label for p in dev])
     temperature = fit_temperature(logits, gold) if len(dev) else 1.0
     root = resolve_data_root(cfg.data_root)
-    before, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
+    _, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
     nli.temperature = temperature
     after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
     cal = {

@@ -11,6 +11,7 @@ Scoring rules, by the label set of the dev file:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -54,7 +55,7 @@ def expected_calibration_error(probs: np.ndarray, gold_idx: np.ndarray, bins: in
     correct = probs.argmax(axis=1) == gold_idx
     edges = np.linspace(0.0, 1.0, bins + 1)
     ece = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         m = (conf > lo) & (conf <= hi)
         if m.any():
             ece += m.mean() * abs(conf[m].mean() - correct[m].mean())

@@ -138,8 +138,11 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     """The training loop. Returns timing facts for the model card."""
     import torch
     from tqdm.auto import tqdm
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
-                              get_linear_schedule_with_warmup)
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        get_linear_schedule_with_warmup,
+    )
 
     torch.manual_seed(cfg.seed)
     if cfg.threads:
