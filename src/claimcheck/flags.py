@@ -1,0 +1,551 @@
+"""Flags for generated / SEO copy: what an editor should look at before publishing, with a reason.
+
+Kinds (each a :class:`~claimcheck.types.Flag` whose ``text == document.text[start:end]``):
+
+* ``loaded_term`` - a legal/diplomatic term of art from a watchlist ("mutual defense", "treaty");
+* ``meta`` - self-descriptions ("This detailed SEO-optimized article provides..."), "Related posts:"
+  lists, keyword-stuffed headings;
+* ``unattributed_number`` - amounts, counts and dates stated without a source in their sentence;
+* ``intensifier`` (low) - "robust", "pivotal", "steadfast" attached to a factual claim;
+* ``mismatch`` - a claim whose numbers or named entities differ from its best evidence passage.
+
+>>> from claimcheck.types import Document
+>>> doc = Document("The pact is a commitment to mutual defense.")
+>>> [f.kind for f in find_flags(doc, [], [])]
+['loaded_term']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimcheck.errors import ConfigError
+from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, Report, SpanKind
+
+FlagKind = Literal["loaded_term", "meta", "unattributed_number", "intensifier", "mismatch"]
+ALL_KINDS: tuple[str, ...] = ("loaded_term", "meta", "unattributed_number", "intensifier",
+                              "mismatch")
+
+DEFAULT_WATCHLIST: dict[str, str] = {
+    "mutual defense": "a legal term of art: a treaty obligation of each party to defend the "
+    "others (as in NATO's Article 5); a source must show these parties actually took on that "
+    "obligation",
+    "Article 5": "NATO's collective-defence clause; a claim invoking it needs a source showing "
+    "it applies here",
+    "security guarantee": "implies a binding promise to defend; bilateral agreements usually "
+    "give assurances or commitments, not guarantees - a source must use this word",
+    "treaty": "a specific legal instrument that needs signature and ratification; an agreement, "
+    "declaration or memorandum is not a treaty - a source must name it as one",
+    "alliance membership": "membership (or an invitation to join) is decided by all allies; "
+    "a claim about it needs an official source",
+    "ratified": "ratification is a formal step by a parliament or head of state; a source must "
+    "say who ratified what and when",
+    "legally binding": "whether an instrument binds its parties in law is a legal question; it "
+    "needs the text or an authoritative source",
+}
+
+DEFAULT_INTENSIFIERS: tuple[str, ...] = (
+    "robust", "pivotal", "steadfast", "unwavering", "unprecedented", "historic", "landmark",
+    "ironclad", "crucial", "vital", "decisive", "staunch", "enduring", "cornerstone", "linchpin",
+    "solid", "seamless", "groundbreaking", "game-changing", "remarkable", "tremendous",
+    "monumental", "unparalleled", "deepened", "firmly", "largest", "biggest", "strongest",
+    "first-ever", "greatest",
+)
+
+DEFAULT_ATTRIBUTION_CUES: tuple[str, ...] = (
+    "according to", "said", "says", "told", "stated", "reported", "reports", "announced",
+    "estimated", "estimates", "data from", "figures from", "per ", "cited", "citing",
+    "sources", "statement", "survey", "study", "published",
+)
+
+_META_SENTENCE = re.compile(
+    r"\b(?:this|the present|our)\s+(?:[\w-]+\s+){0,4}?(?:article|post|blog post|guide|piece|"
+    r"overview|write-up)\s+(?:provides|offers|explores|covers|delves|aims|examines|gives|"
+    r"presents|highlights|has|will|is designed|was written)\b"
+    r"|\bSEO[- ]optimi[sz]ed\b|\bas an AI language model\b|\bkeywords?:\s",
+    re.IGNORECASE,
+)
+_RELATED_HEADER = re.compile(
+    r"^(?:related posts?|related articles?|read (?:also|more)|you may also like|see also|"
+    r"more from|recommended(?: posts| reading)?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_STOP = frozenset(("a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "at",
+                   "from", "as", "its", "is", "are", "or", "vs", "&", "-", "–", "|"))
+
+
+class FlagsConfig(BaseModel):
+    """The ``flags:`` block of a pipeline config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: list[FlagKind] = Field(default_factory=lambda: list(ALL_KINDS),
+                                    description="which flag kinds are produced")
+    watchlist: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_WATCHLIST),
+        description="term -> why it needs a source (replaces the defaults)")
+    extra_terms: dict[str, str] = Field(default_factory=dict,
+                                        description="term -> reason, added to the watchlist")
+    intensifiers: list[str] = Field(default_factory=lambda: list(DEFAULT_INTENSIFIERS))
+    attribution_cues: list[str] = Field(default_factory=lambda: list(DEFAULT_ATTRIBUTION_CUES))
+    min_count: float = Field(
+        10, ge=0, description="bare or spelled-out counts below this are not flagged as "
+        "unattributed numbers (amounts, percents and dates always are)")
+    heading_max_words: int = Field(14, ge=1, description="longer lines are not headings")
+    entity_labels: list[str] = Field(
+        default_factory=lambda: ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"],
+        description="spaCy entity labels compared by the mismatch flag")
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def find_flags(document: Document, claims: list[ClaimResult], non_claims: list[NonClaim],
+               config: FlagsConfig | None = None) -> list[Flag]:
+    """Return the flags of one article, ordered by start offset, then kind."""
+    cfg = config or FlagsConfig()
+    text = document.text
+    claims = [c for c in claims if text[c.start:c.end] == c.text]
+    meta = _meta(document, non_claims, cfg)
+    excluded = _excluded_spans(document, non_claims) + [(f.start, f.end) for f in meta]
+    body = [s for s in _sentences(text) if not _overlaps_any(s, excluded)]
+    regions = [(c.start, c.end) for c in claims] or body
+    on = set(cfg.enabled)
+    flags: list[Flag] = meta if "meta" in on else []
+    if "loaded_term" in on:
+        flags += _loaded_terms(text, body, claims, cfg)
+    if "unattributed_number" in on:
+        flags += _unattributed_numbers(text, regions, claims, cfg)
+    if "intensifier" in on:
+        flags += _intensifiers(text, regions, claims, cfg)
+    if "mismatch" in on:
+        flags += _mismatches(claims, cfg)
+    unique = {(f.start, f.end, f.kind): f for f in flags}
+    return sorted(unique.values(), key=lambda f: (f.start, f.kind, f.end))
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Rough sentence spans: lines split after ., ! or ? followed by a space (no model needed)."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        pos = line.start()
+        for b in _SENT_END.finditer(text, line.start(), line.end()):
+            out.append((pos, b.start("gap")))
+            pos = b.end()
+        out.append((pos, line.end()))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+_SENT_END = re.compile(r"[.!?][\"'”’)]?(?P<gap>\s+)(?=[\"“'‘(]?[A-Z0-9$€£])")
+
+
+def _overlaps_any(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _excluded_spans(document: Document, non_claims: list[NonClaim]) -> list[tuple[int, int]]:
+    spans = [(n.start, n.end) for n in non_claims]
+    spans += [(s.start, s.end) for s in (*document.headings, *document.boilerplate)]
+    return spans
+
+
+def _claim_at(claims: list[ClaimResult], start: int, end: int) -> ClaimResult | None:
+    """The claim holding [start, end), else the first claim overlapping it."""
+    for c in claims:
+        if c.start <= start and end <= c.end:
+            return c
+    for c in claims:
+        if start < c.end and c.start < end:
+            return c
+    return None
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in term.split()]
+    body = r"[\s-]+".join(words).replace("defense", "defen[cs]e").replace("defence", "defen[cs]e")
+    return re.compile(rf"(?<![\w-]){body}s?(?![\w-])", re.IGNORECASE)
+
+
+def _has_cue(sentence: str, cues: list[str]) -> bool:
+    low = sentence.lower()
+    return any(re.search(rf"\b{re.escape(c.strip())}\b", low) for c in cues if c.strip()) or bool(
+        re.search(r"[\"“].{8,}[\"”]|\[\d+\]|\bhttps?://", sentence))
+
+
+def _evidence_note(claim: ClaimResult | None) -> str:
+    if claim is None or claim.label != Label.CONTRADICTED or not claim.evidence:
+        return ""
+    ev = claim.evidence[0]
+    return f' The best evidence contradicts the claim ({ev.doc_id}): "{_clip(ev.text)}"'
+
+
+def _clip(s: str, n: int = 220) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# The five kinds
+
+
+def _loaded_terms(text, body, claims, cfg: FlagsConfig) -> list[Flag]:
+    terms = {**cfg.watchlist, **cfg.extra_terms}
+    out = []
+    for term, why in terms.items():
+        pat = _term_pattern(term)
+        for s, e in body:
+            for m in pat.finditer(text, s, e):
+                claim = _claim_at(claims, m.start(), m.end())
+                reason = f'"{m.group()}" is {why}.{_evidence_note(claim)}'
+                out.append(Flag("loaded_term", m.group(), m.start(), m.end(), reason,
+                                claim.id if claim else None, "high"))
+    return out
+
+
+def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> list[Flag]:
+    text = document.text
+    out: list[Flag] = []
+
+    def add(start: int, end: int, reason: str, severity: str = "high") -> None:
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start and not any(f.start < end and start < f.end for f in out):
+            out.append(Flag("meta", text[start:end], start, end, reason, None, severity))
+
+    # segmentation's related-posts / meta spans first; adjacent pieces become one flag
+    spans: list[list] = []
+    for n in sorted(non_claims, key=lambda n: n.start):
+        if n.kind not in (SpanKind.RELATED, SpanKind.META):
+            continue
+        last = spans[-1] if spans else None
+        if last and last[2] == n.kind and not text[last[1]:n.start].strip():
+            last[1] = max(last[1], n.end)
+        else:
+            spans.append([n.start, n.end, n.kind])
+    for s, e, kind in spans:
+        if kind == SpanKind.RELATED:
+            add(s, e, _RELATED_REASON, "medium")
+        else:
+            add(s, e, _META_REASON)
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    i = 0
+    while i < len(lines):
+        s, e = lines[i]
+        line = text[s:e].strip()
+        if _RELATED_HEADER.match(line):
+            j = i + 1
+            while j < len(lines) and _is_heading(text[lines[j][0]:lines[j][1]], cfg, titles=True):
+                j += 1
+            add(s, lines[j - 1][1], _RELATED_REASON, "medium")
+            i = j
+            continue
+        if _is_heading(line, cfg) and (why := _stuffed(line)):
+            add(s, e, f"Keyword-stuffed heading ({why}): SEO copy, rewrite it for readers.",
+                "medium")
+        i += 1
+    for s, e in _sentences(text):
+        if _META_SENTENCE.search(text[s:e]):
+            add(s, e, _META_REASON)
+    return out
+
+
+_META_REASON = ("Meta text: the copy describes itself (generator or SEO boilerplate), it is not "
+                "part of the story - remove it before publishing.")
+_RELATED_REASON = ('"Related posts" list pasted into the body: check each linked headline exists '
+                   "on this site and says what it claims, or remove the list.")
+
+
+def _is_heading(line: str, cfg: FlagsConfig, titles: bool = False) -> bool:
+    line = line.strip()
+    if not line or len(line.split()) > (20 if titles else cfg.heading_max_words):
+        return False
+    return titles or not line.endswith((".", "!", "?", ";", ","))
+
+
+def _stuffed(line: str) -> str:
+    words = [w.lower() for w in re.findall(r"[\w$€£'-]+", line)]
+    content = [w for w in words if w not in _STOP and len(w) > 2]
+    rep = [w for w, n in Counter(content).items() if n >= 2]
+    if rep:
+        return f'"{rep[0]}" repeated'
+    if len(re.findall(r"[|,:;/]", line)) >= 3:
+        return "a list of keywords"
+    return ""
+
+
+def _unattributed_numbers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
+    out, seen = [], set()
+    sentences = _sentences(text)
+    for rs, re_ in regions:
+        for q in find_quantities(text[rs:re_]):
+            s, e = rs + q.start, rs + q.end
+            if (s, e) in seen or not _worth_flagging(q, cfg):
+                continue
+            seen.add((s, e))
+            sent = next((text[a:b] for a, b in sentences if a <= s < b), text[rs:re_])
+            if _has_cue(sent, cfg.attribution_cues):
+                continue
+            claim = _claim_at(claims, s, e)
+            what = _WHAT.get(q.kind, "number")
+            reason = (f'The {what} "{text[s:e]}" is stated without a source (no "according to", '
+                      "\"said\" or citation in its sentence): attribute it or check it against "
+                      "the evidence.")
+            out.append(Flag("unattributed_number", text[s:e], s, e, reason,
+                            claim.id if claim else None, "medium"))
+    return out
+
+
+_WHAT = {"money": "amount", "percent": "percentage", "date": "date"}
+
+
+def _worth_flagging(q: Quantity, cfg: FlagsConfig) -> bool:
+    if q.kind in ("money", "percent", "date"):
+        return True
+    if q.kind in ("compound", "year"):  # "three-star", "75th-anniversary", a bare year
+        return False
+    return q.value is not None and q.value >= cfg.min_count
+
+
+def _intensifiers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
+    if not cfg.intensifiers:
+        return []
+    alt = "|".join(sorted((re.escape(w) for w in cfg.intensifiers), key=len, reverse=True))
+    pat = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
+    out = []
+    for rs, re_ in regions:
+        for m in pat.finditer(text, rs, re_):
+            claim = _claim_at(claims, m.start(), m.end())
+            reason = (f'"{m.group()}" is an intensifier or superlative attached to a factual '
+                      "claim: it adds emphasis no source backs; drop it or source the "
+                      "comparison.")
+            out.append(Flag("intensifier", m.group(), m.start(), m.end(), reason,
+                            claim.id if claim else None, "low"))
+    return out
+
+
+def _mismatches(claims: list[ClaimResult], cfg: FlagsConfig) -> list[Flag]:
+    out = []
+    checked = [c for c in claims if c.evidence]
+    for c in checked:
+        ev = c.evidence[0]
+        eq = find_quantities(ev.text)
+        for q in find_quantities(c.text):
+            if not eq or any(same_quantity(q, x) for x in eq):
+                continue
+            other = next((x for x in eq if x.kind == q.kind), None)
+            if other is None:
+                continue
+            ev_text = ev.text[other.start:other.end]
+            reason = (f'The claim says "{q.text}" but its best evidence passage ({ev.doc_id}) '
+                      f'says "{ev_text}": "{_clip(ev.text)}"')
+            out.append(Flag("mismatch", q.text, c.start + q.start, c.start + q.end, reason,
+                            c.id, "high"))
+    out += _entity_mismatches([c for c in checked if c.label != Label.SUPPORTED], cfg)
+    return out
+
+
+def _entity_mismatches(claims: list[ClaimResult], cfg: FlagsConfig) -> list[Flag]:
+    if not claims or not cfg.entity_labels:
+        return []
+    from claimcheck.nlp import has_ner, load_spacy
+
+    nlp = load_spacy()
+    if not has_ner(nlp):
+        return []
+    labels = set(cfg.entity_labels)
+    texts = [t for c in claims for t in (c.text, c.evidence[0].text)]
+    docs = list(nlp.pipe(texts))
+    out = []
+    for k, c in enumerate(claims):
+        cdoc, edoc = docs[2 * k], docs[2 * k + 1]
+        ev_low, claim_low = edoc.text.lower(), c.statement.lower() + " " + c.text.lower()
+        for ent in cdoc.ents:
+            if ent.label_ not in labels or _norm_ent(ent.text) in ev_low:
+                continue
+            rivals = [x.text for x in edoc.ents if x.label_ == ent.label_
+                      and _norm_ent(x.text) not in claim_low]
+            if not rivals:
+                continue
+            ev = c.evidence[0]
+            reason = (f'The claim names "{ent.text}" but its best evidence passage ({ev.doc_id}) '
+                      f'names "{rivals[0]}": "{_clip(ev.text)}"')
+            out.append(Flag("mismatch", ent.text, c.start + ent.start_char,
+                            c.start + ent.end_char, reason, c.id, "high"))
+    return out
+
+
+def _norm_ent(s: str) -> str:
+    s = re.sub(r"^(?:the)\s+", "", s.strip(), flags=re.IGNORECASE)
+    return re.sub(r"['’]s$", "", s).lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Gate
+
+
+GATE_KINDS = ("contradicted", "flagged", "unverified")
+
+
+def gate(report: Report, fail_on: list[str]) -> tuple[bool, str]:
+    """Decide a pre-publish gate: ``(should_fail, one-line summary)``.
+
+    ``fail_on`` lists kinds (``contradicted``, ``flagged``, ``unverified``; comma-separated items
+    are split). ``flagged`` counts flags of high or medium severity (low intensifier flags never
+    fail).
+
+    >>> from claimcheck.types import Document, Report
+    >>> fail, line = gate(Report(Document("Nothing here.")), ["contradicted"])
+    >>> fail, line[:40]
+    (False, 'claimcheck: PASS (fail-on: contradicted)')
+    """
+    kinds = [k.strip().lower() for item in fail_on for k in item.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in GATE_KINDS]
+    if bad:
+        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
+                          "Example: --fail-on contradicted,flagged")
+    counts = report.counts()
+    serious = [f for f in report.flags if f.severity in ("high", "medium")]
+    found = {"contradicted": counts["contradicted"], "flagged": len(serious),
+             "unverified": counts["unverified"]}
+    hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k] > 0]
+    verdict = "FAIL" if hits else "PASS"
+    listed = ",".join(dict.fromkeys(kinds)) or "-"
+    why = f" ({', '.join(hits)})" if hits else f" (fail-on: {listed})"
+    summary = (f"claimcheck: {verdict}{why} - {len(report.claims)} claims: "
+               f"{counts['supported']} supported, {counts['contradicted']} contradicted, "
+               f"{counts['unverified']} unverified; {len(report.flags)} flags")
+    return bool(hits), summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantities: amounts, percents, counts and dates, with a value for comparison
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number found in a text: its span, normalised value and kind."""
+
+    text: str
+    start: int
+    end: int
+    value: float | None
+    kind: str  # money | percent | count | year | date | compound
+    unit: str = ""  # currency code, or the word after a hyphen ("star")
+    period: str = ""  # "year", "month" ... when "annually", "per year" follows
+
+
+_WORDS = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_WORDS.update({w: 10 * (i + 2) for i, w in enumerate(
+    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))})
+_WORDS.update({"hundred": 100, "dozen": 12, "dozens": 24})
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+          "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_CUR = {"$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "€": "EUR",
+        "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "pound": "GBP",
+        "pounds": "GBP", "¥": "JPY", "yen": "JPY"}
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+           "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+_WORDNUM = "|".join(sorted(_WORDS, key=len, reverse=True))
+_QTY = re.compile(
+    rf"""(?P<cur>US\$|[$€£¥]|\b(?:USD|EUR|GBP)\s?)?
+    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?
+      |\b(?:{_WORDNUM})(?:[- ](?:{_WORDNUM}))*\b)
+    (?P<ord>st|nd|rd|th)?
+    (?:\s?(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?
+    (?:\s?(?P<pct>%|percent\b|per\s?cent\b))?
+    (?:\s(?P<curw>dollars?|euros?|pounds?|yen)\b)?
+    (?:-(?P<compound>[a-z]+))?
+    (?:\s(?P<period>annually|a\syear|per\syear|each\syear|every\syear|per\sannum|a\smonth|per\smonth|monthly))?
+    """, re.IGNORECASE | re.VERBOSE)
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\.?\s*$", re.IGNORECASE)
+_DATE_PREP = re.compile(r"\b(?:in|since|by|until|from|on|before|after)\s*$", re.IGNORECASE)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Numbers, amounts, percents and dates in ``text`` (spans are offsets into ``text``)."""
+    out = []
+    for m in _QTY.finditer(text):
+        raw = m.group("num")
+        if not raw or (raw[0].isalpha() and raw.lower() in ("one", "zero")):
+            continue
+        if m.start("num") > 0 and (text[m.start("num") - 1].isalnum()
+                                   or text[m.start("num") - 1] in ".,"):
+            continue
+        value = _num_value(raw)
+        scale = (m.group("scale") or "").lower()
+        if scale in ("m", "b", "k") and not m.group("cur"):
+            scale = ""  # "5 m" is metres, not millions, without a currency
+        value = value * _SCALE[scale] if value is not None and scale else value
+        cur = _CUR.get((m.group("cur") or m.group("curw") or "").strip().lower(), "")
+        before = text[max(0, m.start() - 12):m.start()]
+        end = m.end()
+        if m.group("compound"):
+            kind, unit = "compound", m.group("compound").lower()
+        elif cur:
+            kind, unit = "money", cur
+        elif m.group("pct"):
+            kind, unit = "percent", "%"
+        elif m.group("ord"):
+            kind, unit = "compound", "ordinal"
+        elif _MONTH_BEFORE.search(before) or re.match(r"\s+(?:" + "|".join(_MONTHS) + r")\b",
+                                                      text[m.end():], re.IGNORECASE):
+            kind, unit = "date", ""
+        elif raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
+            kind, unit = ("date" if _DATE_PREP.search(before) else "year"), ""
+        else:
+            kind, unit = "count", ""
+        start = m.start()
+        if not scale and m.group("scale"):  # a dropped unit letter ("500 m") is not part of it
+            end = m.end("pct") if m.group("pct") else m.end("num")
+        if kind == "date":
+            month = _MONTH_BEFORE.search(before)
+            if month:
+                start = m.start() - len(before) + month.start()
+            year = re.match(r",?\s*(?:1[89]|20)\d\d\b", text[end:])
+            if year:
+                end += year.end()
+        end = start + len(text[start:end].rstrip())
+        if out and out[-1].start <= start < out[-1].end:
+            continue
+        out.append(Quantity(text[start:end], start, end, value, kind, unit,
+                            _period(m.group("period"))))
+    return out
+
+
+def _num_value(raw: str) -> float | None:
+    if raw[0].isdigit():
+        return float(raw.replace(",", ""))
+    total = 0.0
+    for w in re.split(r"[- ]", raw.lower()):
+        v = _WORDS.get(w)
+        if v is None:
+            return None
+        total = total * v if v == 100 and total else total + v
+    return total
+
+
+def _period(p: str | None) -> str:
+    if not p:
+        return ""
+    return "month" if "month" in p.lower() else "year"
+
+
+def same_quantity(a: Quantity, b: Quantity, tol: float = 0.02) -> bool:
+    """True when two quantities state the same thing (same kind and unit, values within 2%)."""
+    if a.kind != b.kind or a.unit != b.unit or a.value is None or b.value is None:
+        return False
+    return abs(a.value - b.value) <= tol * max(abs(a.value), abs(b.value), 1e-9)
