@@ -33,6 +33,7 @@ from claimcheck.errors import DataError, ModelLoadError
 log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy-v1"
+DEFAULT_TRAIN_CONFIG = "configs/train/checkworthy.yaml"
 
 # Published reference points the dev numbers are compared with.
 # ClaimBuster (Meng et al. 2020, the claimbuster-spotter paper): their models are scored on their
