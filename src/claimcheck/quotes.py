@@ -1,0 +1,664 @@
+"""Quote extraction and speaker attribution.
+
+``extract_quotes(doc)`` finds three kinds of quote in an article:
+
+* **direct** — text in double quote marks (straight ``"`` or curly ``“ ”``, also ``« »``), across
+  sentences, and a quote split by its attribution (``“A,” he said. “B.”`` gives two quotes of the
+  same speaker). A quote mark that never closes ends at its sentence (or at its paragraph when the
+  next paragraph opens a quote, the newspaper convention for a quote that runs on), so it never
+  swallows the article.
+* **indirect** — reported speech: a cue verb with a clausal complement ("Stoltenberg clarifies that
+  …", "…, sources said") or, for verbs such as *acknowledge*, *urge*, *warn*, *express*, an object
+  complement ("He acknowledges past criticisms …").
+* **headline** — ``Speaker: content`` attributions ("NATO chief: Quickest way to end …") and
+  headline-style lines with a cue verb.
+
+Speakers are resolved into one canonical :class:`~claimcheck.types.Speaker` per person (or
+organisation) per document: names with their titles ("former President Donald Trump"), surnames
+("Stoltenberg"), role aliases ("NATO chief", "the Secretary-General") and pronouns ("He", resolved
+to the most recent compatible speaker). spaCy's parser and entities are used when the pipeline has
+them; otherwise regular expressions over capitalised names and cue verbs do the work.
+
+Every span holds offsets into ``doc.text``: ``doc.text[q.start:q.end] == q.text``.
+
+Example::
+
+    >>> from claimcheck.quotes import extract_quotes
+    >>> quotes, speakers = extract_quotes('“We will win,” said President Joe Biden.')
+    >>> quotes[0].text, quotes[0].kind, speakers[0].name, speakers[0].title
+    ('We will win', 'direct', 'Joe Biden', 'President')
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimcheck.types import Document, Quote, Span, Speaker
+
+log = logging.getLogger(__name__)
+
+
+class QuotesConfig(BaseModel):
+    """The ``quotes:`` block of the pipeline config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    direct: bool = True
+    indirect: bool = True
+    headline: bool = True
+    min_unattributed_words: int = Field(
+        5, ge=1, description="an unattributed quoted span shorter than this is a scare quote"
+    )
+    max_quote_chars: int = Field(3000, ge=20, description="longer quoted spans are dropped")
+    extra_cue_verbs: list[str] = Field(default_factory=list, description="lemmas to add")
+    skip_boilerplate: bool = Field(True, description="ignore quotes inside Document.boilerplate")
+
+
+# --- lexicons -------------------------------------------------------------------------------
+
+
+def _words(block: str) -> list[str]:
+    return block.split()
+
+
+# cue verbs that report speech through a clause ("said that ...", "..., he said")
+CLAUSE_CUES = frozenset(_words("""
+say tell add note state claim argue assert insist warn urge stress emphasize emphasise clarify
+explain acknowledge admit concede deny suggest believe think predict promise pledge vow announce
+report declare confirm caution contend maintain reiterate remark reply respond write tweet post
+complain allege agree disagree recall indicate hint signal point reckon estimate fear hope
+underline highlight underscore assure reassure concede propose recommend demand ask answer
+counter question doubt observe mention testify suggest"""))
+# cue verbs that also report speech through an object ("acknowledges past criticisms")
+OBJECT_CUES = frozenset(_words("""
+acknowledge admit deny urge warn express reject praise criticize criticise condemn welcome
+call demand announce dismiss defend blame accuse thank applaud slam highlight stress emphasize
+emphasise underline reiterate
+"""))
+# nouns for "X's remarks/stance ..." whose possessor is the speaker
+SPEECH_NOUNS = frozenset(_words("""
+remark remarks comment comments statement statements stance speech words message letter
+interview tweet post position view views argument testimony announcement
+"""))
+ROLE_WORDS = frozenset(_words("""
+president vice secretary-general secretary general chief minister prime chancellor spokesman
+spokeswoman spokesperson senator sen. governor gov. mayor ambassador director ceo chairman
+chairwoman chair leader head official commander king queen pope envoy representative rep.
+candidate nominee adviser advisor aide diplomat foreign defense defence deputy former acting
+premier speaker justice judge attorney prosecutor sheriff boss founder executive manager
+"""))
+MODIFIER_WORDS = frozenset({"former", "acting", "deputy", "vice", "then", "outgoing", "incoming"})
+LEADER_WORDS = frozenset({"chief", "head", "leader", "boss"})
+PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "any"}
+_NOT_SPEAKERS = frozenset(_words("""
+related posts note update photo image source sources read more editor's see also tags share
+advertisement watch listen contents table summary conclusion introduction overview
+"""))
+_IRREGULAR = {"say": ["said"], "tell": ["told"], "think": ["thought"], "write": ["wrote",
+              "written"], "hold": ["held"], "speak": ["spoke", "spoken"]}
+
+_QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", '"': '"'}
+_WORD = re.compile(r"\w[\w’'.-]*")
+_SENT_END = re.compile(r"[.!?…](?=[\s”\"»]|$)")
+_CAP = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w’'\-]*)"
+_NAME_RE = rf"{_CAP}(?:[ \t]+{_CAP}){{0,4}}"
+
+
+def _forms(lemmas) -> set[str]:
+    """Inflected forms of the cue lemmas (for tokens the tagger got wrong and the regex fallback)."""
+    out: set[str] = set()
+    for w in lemmas:
+        out |= {w, *_IRREGULAR.get(w, [])}
+        stem = w[:-1] if w.endswith("e") else w
+        if w.endswith("y") and w[-2:-1] not in "aeiou":
+            out |= {w[:-1] + "ies", w[:-1] + "ied", w + "ing"}
+        else:
+            out |= {w + "es" if w.endswith(("s", "sh", "ch", "x", "z")) else w + "s",
+                    stem + "ed", stem + "ing"}
+    return out
+
+
+@dataclass
+class _Cand:
+    """A quote found before speaker resolution; spans are (start, end) into the text."""
+
+    kind: str
+    content: tuple[int, int]
+    cue: tuple[int, int] | None = None
+    speaker: tuple[int, int] | None = None
+    speaker_kind: str | None = None  # person | org | place | pronoun | role | other
+    inherit: bool = False  # take the previous direct quote's speaker
+
+
+@dataclass
+class _Cluster:
+    name: str
+    kind: str
+    title: str | None = None
+    mentions: dict[tuple[int, int], None] = field(default_factory=dict)
+    first: int = 0
+
+
+# --- the public entry point ----------------------------------------------------------------
+
+
+def extract_quotes(doc_or_text: Document | str, nlp=None,
+                   config: QuotesConfig | None = None) -> tuple[list[Quote], list[Speaker]]:
+    """Find the quotes of a document and the speakers they are attributed to.
+
+    ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.nlp.load_spacy`). Returns the quotes in
+    text order and the speakers (ids in order of first mention); ``Quote.speaker_id`` points at
+    ``Speaker.id``.
+    """
+    cfg = config or QuotesConfig()
+    doc = doc_or_text if isinstance(doc_or_text, Document) else Document(text=doc_or_text)
+    text = doc.text
+    if not cfg.enabled or not text.strip():
+        return [], []
+    if nlp is None:
+        from claimcheck.nlp import load_spacy
+
+        nlp = load_spacy()
+    ex = _Extractor(text, nlp, cfg)
+    cands = ex.run()
+    if cfg.skip_boilerplate and doc.boilerplate:
+        cands = [c for c in cands if not any(b.start <= c.content[0] < b.end
+                                             for b in doc.boilerplate)]
+    heads = [(h.start, h.end) for h in doc.headings]
+    for c in cands:
+        if c.kind == "indirect" and any(s <= c.content[0] < e for s, e in heads):
+            c.kind = "headline"
+    return ex.resolve(cands)
+
+
+class _Extractor:
+    def __init__(self, text: str, nlp, cfg: QuotesConfig) -> None:
+        self.text, self.nlp, self.cfg = text, nlp, cfg
+        self.parsed = "parser" in nlp.pipe_names
+        self.has_ner = "ner" in nlp.pipe_names
+        self.clause_forms = _forms(CLAUSE_CUES | set(cfg.extra_cue_verbs))
+        self.object_forms = _forms(OBJECT_CUES)
+        self.paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
+                      if m.group().strip()]
+        self.docs = list(nlp.pipe(text[s:e] for s, e in self.paras))
+        self.ents: list[tuple[int, int, str]] = []  # (start, end, label), possessive stripped
+        for (base, _), d in zip(self.paras, self.docs, strict=True):
+            for ent in d.ents:
+                if ent.label_ in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+                    s, e = base + ent.start_char, base + ent.end_char
+                    e = _strip_possessive(text, s, e)
+                    if e > s:
+                        self.ents.append((s, e, ent.label_))
+        if not self.has_ner:  # capitalised word runs stand in for entities
+            for m in re.finditer(_NAME_RE, text):
+                s, e = m.span()
+                words = m.group().split()
+                while words and words[0].lower() in ROLE_WORDS | MODIFIER_WORDS:
+                    s = text.index(words[1], s) if len(words) > 1 else e
+                    words = words[1:]
+                if len(words) >= 2 or (words and s > 0 and text[s - 1] == " "):
+                    self.ents.append((s, _strip_possessive(text, s, e), "PERSON"))
+        self.quoted: list[tuple[int, int]] = []
+
+    # -- candidates ------------------------------------------------------------------------
+    def run(self) -> list[_Cand]:
+        out: list[_Cand] = []
+        if self.cfg.direct:
+            out += self.direct_quotes()
+        if self.cfg.headline:
+            out += self.headlines(out)
+        if self.cfg.indirect:
+            out += self.indirect_quotes(out)
+        out.sort(key=lambda c: c.content)
+        return out
+
+    def _in_quote(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
+
+    def direct_quotes(self) -> list[_Cand]:
+        text, out = self.text, []
+        for pi, (ps, pe) in enumerate(self.paras):
+            i = ps
+            while i < pe:
+                ch = text[i]
+                if ch not in _QUOTE_PAIRS or (ch == '"' and not _opens(text, i)):
+                    i += 1
+                    continue
+                close = _find_close(text, i, pe, _QUOTE_PAIRS[ch])
+                if close is None:  # unbalanced: end at the sentence, or the paragraph
+                    nxt = self.paras[pi + 1][0] if pi + 1 < len(self.paras) else None
+                    runs_on = nxt is not None and text[nxt] in _QUOTE_PAIRS and pe - i <= 800
+                    m = _SENT_END.search(text, i + 1, pe)
+                    end = pe if runs_on or m is None else m.end()
+                    qs, qe, after = i, end, end
+                else:
+                    qs, qe, after = i, close + 1, close + 1
+                cs, ce = _trim(text, qs + 1, qe - (1 if close is not None else 0))
+                self.quoted.append((qs, qe))
+                if ce - cs >= 2 and ce - cs <= self.cfg.max_quote_chars:
+                    out.append(_Cand("direct", (cs, ce)))
+                i = after
+        for c in out:
+            self._attribute_direct(c)
+        kept, prev = [], None
+        for c in out:
+            para = self._para_of(c.content[0])
+            if c.speaker is None and prev is not None and self._para_of(prev.content[0]) in (
+                    para, para - 1) and not _WORD.search(
+                    self.text[prev.content[1]:c.content[0]].replace("”", "")):
+                c.inherit = True  # “A.” “B.” — a run-on quote of the same speaker
+            n_words = len(_WORD.findall(self.text[c.content[0]:c.content[1]]))
+            if c.speaker is not None or c.inherit or n_words >= self.cfg.min_unattributed_words:
+                kept.append(c)
+                prev = c
+        return kept
+
+    def _para_of(self, pos: int) -> int:
+        for k, (s, e) in enumerate(self.paras):
+            if s <= pos <= e:
+                return k
+        return -1
+
+    def _attribute_direct(self, c: _Cand) -> None:
+        """Find the cue and speaker of a direct quote: a cue verb in the sentences around it."""
+        text = self.text
+        qs, qe = c.content[0] - 1, c.content[1] + 1
+        k = self._para_of(qs)
+        base, pe = self.paras[k]
+        if self.parsed:
+            best = None
+            for tok in self.docs[k]:
+                pos = base + tok.idx
+                if self._in_quote(pos) or not self._is_cue(tok, clause=True):
+                    continue
+                sent = tok.sent
+                s0, s1 = base + sent.start_char, base + sent.end_char
+                near = (s0 <= qe and s1 >= qs) or 0 <= s0 - qe <= 3
+                if not near:
+                    continue
+                dist = qs - pos if pos < qs else pos - qe
+                subj = self._subject(tok)
+                if subj is not None and (best is None or dist < best[0]):
+                    best = (dist, tok, subj)
+            if best is not None and best[0] < 200:
+                _, tok, subj = best
+                c.cue = (base + tok.idx, base + tok.idx + len(tok))
+                c.speaker, c.speaker_kind = subj
+                return
+        # regex attribution: ‘, said X’ / ‘, X said’ after, ‘X said:’ / ‘X:’ before
+        words = "|".join(sorted(self.clause_forms, key=len, reverse=True))
+        after = re.match(rf"[\s,”\"»]*(?:(?P<c1>{words})\s+(?P<s1>{_NAME_RE})|"
+                         rf"(?P<s2>{_NAME_RE}|he|she|they)\s+(?P<c2>{words}))\b",
+                         text[qe:min(pe, qe + 120)])
+        if after:
+            g = "1" if after.group("c1") else "2"
+            c.cue = (qe + after.start("c" + g), qe + after.end("c" + g))
+            sp = (qe + after.start("s" + g), qe + after.end("s" + g))
+            c.speaker, c.speaker_kind = sp, _pron_kind(text[sp[0]:sp[1]])
+            return
+        lo = max(base, qs - 160)
+        before = re.search(rf"(?P<s>{_NAME_RE}|[Hh]e|[Ss]he|[Tt]hey)(?:\s+(?P<c>{words})"
+                           rf"(?:\s+[\w’'.-]+){{0,3}})?\s*(?P<colon>[:,])\s*$", text[lo:qs])
+        if before and (before.group("c") or before.group("colon") == ":"):
+            sp = (lo + before.start("s"), lo + before.end("s"))
+            cue = ("c", before.start("c"), before.end("c")) if before.group("c") else (
+                "colon", before.start("colon"), before.end("colon"))
+            c.cue = (lo + cue[1], lo + cue[2])
+            c.speaker, c.speaker_kind = sp, _pron_kind(text[sp[0]:sp[1]])
+
+    def headlines(self, found: list[_Cand]) -> list[_Cand]:
+        """``Speaker: content`` at the start of a sentence or line."""
+        out, text = [], self.text
+        starts = set()
+        for (base, _), d in zip(self.paras, self.docs, strict=True):
+            starts.add(base)
+            if self.parsed or "sentencizer" in self.nlp.pipe_names:
+                starts |= {base + s.start_char for s in d.sents}
+        for st in sorted(starts):
+            if self._in_quote(st):
+                continue
+            pe = next(e for s, e in self.paras if s <= st < e)
+            m = re.match(r"([A-Z][^:\n.!?]{1,60}?)\s*:\s+(\S)", text[st:pe])
+            if not m:
+                continue
+            sp = (st + m.start(1), st + m.end(1))
+            kind = self._speaker_phrase_kind(*sp)
+            if kind is None:
+                continue
+            cs = st + m.start(2)
+            end = _SENT_END.search(text, cs, pe)
+            ce = end.start() if end else pe
+            cs, ce = _trim(text, cs, ce)
+            if len(_WORD.findall(text[cs:ce])) >= 3:
+                out.append(_Cand("headline", (cs, ce), (sp[1], sp[1] + text[sp[1]:].index(":")
+                                                        + 1), sp, kind))
+                self.quoted.append((sp[0], ce))
+        return out
+
+    def _speaker_phrase_kind(self, s: int, e: int) -> str | None:
+        phrase = self.text[s:e]
+        words = phrase.lower().replace("-", " ").split()
+        if not words or len(words) > 6 or phrase.lower().strip() in _NOT_SPEAKERS or any(
+                w in _NOT_SPEAKERS for w in words[-1:]):
+            return None
+        if any(w in ROLE_WORDS for w in phrase.lower().split()):
+            return "role"
+        for es, ee, lab in self.ents:
+            if (es <= s and ee >= e - 1) or (s <= es and ee <= e and ee - es >= (e - s) * 0.6):
+                return "person" if lab == "PERSON" else ("org" if lab in ("ORG", "NORP")
+                                                         else "place")
+        return None
+
+    def indirect_quotes(self, found: list[_Cand]) -> list[_Cand]:
+        if not self.parsed:
+            return self._indirect_regex()
+        out = []
+        for (base, _), d in zip(self.paras, self.docs, strict=True):
+            for tok in d:
+                if self._in_quote(base + tok.idx) or not self._is_cue(tok, clause=False):
+                    continue
+                if any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
+                    continue
+                span = self._complement(tok)
+                if span is None:
+                    continue
+                cs, ce = _trim(self.text, base + span[0], base + span[1])
+                if ce - cs < 8 or any(qs < ce and cs < qe for qs, qe in self.quoted):
+                    continue
+                subj = self._subject(tok)
+                if subj is None:
+                    continue
+                if not any(ch.dep_ == "ccomp" for ch in tok.children) and (
+                        subj[1] == "other" or _via_speech_noun(tok)):
+                    continue  # "the stance highlights the complexities": not speech
+                cue_end = max([tok.idx + len(tok)] + [ch.idx + len(ch) for ch in tok.children
+                                                      if ch.dep_ == "prt"])
+                out.append(_Cand("indirect", (cs, ce), (base + tok.idx, base + cue_end),
+                                 subj[0], subj[1]))
+        return out
+
+    def _is_cue(self, tok, clause: bool) -> bool:
+        low, lemma = tok.lower_, tok.lemma_.lower()
+        if tok.pos_ not in ("VERB", "NOUN", "PROPN", "AUX"):
+            return False
+        if tok.pos_ != "VERB" and not (tok.dep_ == "ROOT" or any(
+                ch.dep_ == "ccomp" for ch in tok.children)):
+            return False
+        forms = self.clause_forms if clause else self.clause_forms | self.object_forms
+        return lemma in CLAUSE_CUES | OBJECT_CUES or low in forms if not clause else (
+            lemma in CLAUSE_CUES or low in forms)
+
+    def _complement(self, tok) -> tuple[int, int] | None:
+        """The content of reported speech: the ccomp clause, or for object cues the object
+        phrase up to the end of the verb's own clause (coordinated verbs excluded)."""
+        comps = [ch for ch in tok.children if ch.dep_ == "ccomp"]
+        if comps:
+            c = comps[0]
+            left = c.left_edge
+            while left.i > 0 and left.nbor(-1).dep_ == "mark" and left.nbor(-1).head is c:
+                left = left.nbor(-1)
+            return left.idx, c.right_edge.idx + len(c.right_edge)
+        if tok.lemma_.lower() not in OBJECT_CUES and tok.lower_ not in self.object_forms:
+            return None
+        right = [ch for ch in tok.rights if ch.dep_ not in ("cc", "conj", "punct")]
+        if not right:
+            return None
+        start = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        if start is None:
+            return None
+        last = max(ch.right_edge.i for ch in right)
+        end_tok = tok.doc[last]
+        return start.idx, end_tok.idx + len(end_tok)
+
+    def _subject(self, tok) -> tuple[tuple[int, int], str] | None:
+        """The speaker span of a cue verb and its kind, from the parse."""
+        head, hops = tok, 0
+        while hops < 3:
+            subs = [ch for ch in head.children if ch.dep_ in ("nsubj", "nsubjpass")]
+            if subs:
+                return self._phrase(subs[0])
+            comp = [ch for ch in head.lefts if ch.dep_ == "compound" and ch.pos_ == "PROPN"]
+            if comp and head.pos_ != "VERB":  # "Stoltenberg clarifies" tagged as a noun
+                first = comp[0]
+                return self._phrase(first, end_tok=comp[-1])
+            if head.dep_ in ("conj", "advcl", "xcomp") and head.head is not head:
+                head, hops = head.head, hops + 1
+                continue
+            return None
+        return None
+
+    def _phrase(self, s, end_tok=None) -> tuple[tuple[int, int], str] | None:
+        base = self._base(s.doc)
+        if s.lemma_.lower() in SPEECH_NOUNS or s.lower_ in SPEECH_NOUNS:
+            poss = [ch for ch in s.children if ch.dep_ == "poss"]
+            if poss and poss[0].pos_ == "PROPN":
+                s = poss[0]
+        if s.pos_ == "PRON":
+            kind = PRONOUNS.get(s.lower_)
+            if kind is None:
+                return None
+            return (base + s.idx, base + s.idx + len(s)), "pronoun"
+        left = s.left_edge
+        while left.i < s.i and (left.dep_ in ("det", "poss", "case", "punct")
+                                or left.pos_ in ("DET", "PRON")):
+            left = left.nbor(1)
+        end = end_tok or s
+        st, en = base + left.idx, base + end.idx + len(end)
+        en = _strip_possessive(self.text, st, en)
+        kind = self._speaker_phrase_kind(st, en)
+        if kind is None:
+            if s.pos_ != "NOUN" and s.pos_ != "PROPN":
+                return None
+            kind = "person" if s.pos_ == "PROPN" else "other"
+        return (st, en), kind
+
+    def _base(self, d) -> int:
+        for (base, _), dd in zip(self.paras, self.docs, strict=True):
+            if dd is d:
+                return base
+        raise RuntimeError("unknown spaCy doc")
+
+    def _indirect_regex(self) -> list[_Cand]:
+        words = "|".join(sorted(self.clause_forms, key=len, reverse=True))
+        out = []
+        for m in re.finditer(rf"(?P<s>{_NAME_RE}|\b[Hh]e|\b[Ss]he|\b[Tt]hey)\s+(?:\w+ly\s+)?"
+                             rf"(?P<c>{words})\s+(?P<x>that\s+[^.!?\n]+)", self.text):
+            if self._in_quote(m.start("x")):
+                continue
+            cs, ce = _trim(self.text, *m.span("x"))
+            sp = m.span("s")
+            out.append(_Cand("indirect", (cs, ce), m.span("c"), sp,
+                             _pron_kind(self.text[sp[0]:sp[1]])))
+        return out
+
+    # -- speakers --------------------------------------------------------------------------
+    def resolve(self, cands: list[_Cand]) -> tuple[list[Quote], list[Speaker]]:
+        text = self.text
+        clusters: list[_Cluster] = []
+        persons = [(s, e) for s, e, lab in self.ents if lab == "PERSON"]
+        for s, e in sorted(persons):
+            self._add_person(clusters, s, e)
+        for s, e, lab in sorted(self.ents):  # surnames the NER tagged as ORG ("Stoltenberg")
+            if lab != "PERSON" and self._match_person(clusters, text[s:e]) is not None:
+                self._add_person(clusters, s, e)
+        quote_cluster: list[_Cluster | None] = []
+        last_speaker: list[tuple[int, _Cluster]] = []
+        for c in cands:
+            cl = None
+            if c.inherit and quote_cluster:
+                cl = quote_cluster[-1]
+            elif c.speaker is not None:
+                cl = self._cluster_for(clusters, c, last_speaker)
+            quote_cluster.append(cl)
+            if cl is not None:
+                last_speaker.append((c.speaker[0] if c.speaker else c.content[0], cl))
+        used = [cl for cl in clusters if any(q is cl for q in quote_cluster)]
+        used.sort(key=lambda cl: min(cl.mentions) if cl.mentions else (cl.first, 0))
+        ids = {id(cl): i for i, cl in enumerate(used)}
+        speakers = [Speaker(id=ids[id(cl)], name=cl.name, title=cl.title, kind=cl.kind,
+                            mentions=tuple(_span(text, s, e) for s, e in sorted(cl.mentions)))
+                    for cl in used]
+        quotes = []
+        for i, (c, cl) in enumerate(zip(cands, quote_cluster, strict=True)):
+            quotes.append(Quote(
+                id=i, text=text[c.content[0]:c.content[1]], start=c.content[0],
+                end=c.content[1], kind=c.kind,
+                cue=_span(text, *c.cue) if c.cue else None,
+                speaker_mention=_span(text, *c.speaker) if c.speaker else None,
+                speaker_id=ids[id(cl)] if cl is not None else None))
+        return quotes, speakers
+
+    def _title_left(self, s: int) -> int:
+        """Start of a title run ("former President", "NATO Secretary-General") left of s."""
+        text, start = self.text, s
+        for m in reversed(list(re.finditer(r"[\w’'.\-]+", text[max(0, s - 80):s]))):
+            ms = s - 80 + m.start() if s >= 80 else m.start()
+            if text[ms + len(m.group()):start].strip():
+                break
+            w = m.group().lower()
+            role = w in ROLE_WORDS or w in MODIFIER_WORDS or all(
+                p in ROLE_WORDS for p in w.split("-"))
+            acronym = start < s and m.group().isupper() and len(m.group()) <= 5  # NATO, U.S.
+            if role or acronym:
+                start = ms
+            else:
+                break
+        return start
+
+    def _add_person(self, clusters: list[_Cluster], s: int, e: int) -> _Cluster:
+        name = self.text[s:e]
+        ts = self._title_left(s)
+        title = self.text[ts:s].strip() or None
+        cl = self._match_person(clusters, name)
+        if cl is None:
+            cl = _Cluster(name=name, kind="person", title=title, first=s)
+            clusters.append(cl)
+        elif len(name.split()) > len(cl.name.split()):
+            cl.name = name
+        if title and (cl.title is None or len(title) > len(cl.title)):
+            cl.title = title
+        cl.mentions[(ts, e)] = None
+        return cl
+
+    @staticmethod
+    def _match_person(clusters: list[_Cluster], name: str) -> _Cluster | None:
+        toks = set(name.lower().split())
+        for cl in clusters:
+            if cl.kind != "person":
+                continue
+            ctoks = set(cl.name.lower().split())
+            if toks <= ctoks or ctoks <= toks or cl.name.split()[-1].lower() in toks:
+                return cl
+        return None
+
+    def _cluster_for(self, clusters, c: _Cand, history) -> _Cluster | None:
+        text = self.text
+        s, e = c.speaker
+        phrase = text[s:e]
+        if c.speaker_kind == "pronoun":
+            want = PRONOUNS.get(phrase.lower(), "any")
+            for _pos, cl in reversed(history):
+                if want == "any" or cl.kind == want or (want == "org" and cl.kind == "place"):
+                    cl.mentions[(s, e)] = None
+                    return cl
+            prior = [(max(cl.mentions), cl) for cl in clusters if cl.kind == "person"
+                     and cl.mentions and max(cl.mentions)[0] < s]
+            if want == "person" and prior:
+                cl = max(prior, key=lambda x: x[0])[1]
+                cl.mentions[(s, e)] = None
+                return cl
+            return None
+        # a person named inside the phrase
+        for es, ee, _lab in self.ents:
+            if s <= es and ee <= e:
+                cl = self._match_person(clusters, text[es:ee])
+                if cl is not None:
+                    cl.mentions[(s, e)] = None
+                    return cl
+        words = phrase.lower().split()
+        cl = self._match_person(clusters, phrase) if c.speaker_kind == "person" else None
+        if cl is None and c.speaker_kind == "role":
+            cl = self._resolve_role(clusters, words)
+        if cl is None:
+            kind = {"role": "person", "person": "person"}.get(c.speaker_kind or "", c.speaker_kind
+                                                              or "other")
+            key = phrase.lower()
+            cl = next((x for x in clusters if x.name.lower() == key), None)
+            if cl is None:
+                cl = _Cluster(name=phrase, kind=kind, first=s)
+                clusters.append(cl)
+            if c.speaker_kind == "person":
+                ts = self._title_left(s)
+                cl.title = cl.title or (text[ts:s].strip() or None)
+        cl.mentions[(s, e)] = None
+        return cl
+
+    @staticmethod
+    def _resolve_role(clusters: list[_Cluster], words: list[str]) -> _Cluster | None:
+        """'the Secretary-General' -> the person titled so; 'NATO chief' -> the most mentioned
+        person whose title is a leading role (not 'former')."""
+        roles = {w for w in words if w in ROLE_WORDS} - MODIFIER_WORDS
+        people = [cl for cl in clusters if cl.kind == "person" and cl.title]
+        exact = [cl for cl in people if roles & set(cl.title.lower().split())]
+        if exact:
+            return max(exact, key=lambda cl: len(cl.mentions))
+        if roles & LEADER_WORDS:
+            leaders = [cl for cl in people
+                       if not set(cl.title.lower().split()) & {"former", "then", "ex"}]
+            if leaders:
+                return max(leaders, key=lambda cl: (len(cl.mentions), -cl.first))
+        return None
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _span(text: str, s: int, e: int) -> Span:
+    return Span(text=text[s:e], start=s, end=e)
+
+
+def _via_speech_noun(tok) -> bool:
+    subs = [ch for ch in tok.children if ch.dep_ in ("nsubj", "nsubjpass")]
+    return bool(subs) and subs[0].lemma_.lower() in SPEECH_NOUNS | {"stance", "position"}
+
+
+def _pron_kind(phrase: str) -> str:
+    return "pronoun" if phrase.lower() in PRONOUNS else "person"
+
+
+def _strip_possessive(text: str, s: int, e: int) -> int:
+    for suf in ("’s", "'s", "’", "'"):
+        if text[s:e].endswith(suf) and e - len(suf) > s:
+            return e - len(suf)
+    return e
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and (text[s].isspace() or text[s] in ",;:"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] in ",;:"):
+        e -= 1
+    return s, e
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether a straight double quote at i opens a quote (start/space/bracket before it)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-:") and not after.isspace()
+
+
+def _find_close(text: str, i: int, end: int, closer: str) -> int | None:
+    j = i + 1
+    while True:
+        j = text.find(closer, j, end)
+        if j < 0:
+            return None
+        if closer != '"' or j + 1 >= len(text) or not text[j + 1].isalnum():
+            return j
+        j += 1

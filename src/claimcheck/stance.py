@@ -1,0 +1,336 @@
+"""The stance of quoted speakers toward targets, scored zero-shot with the NLI model.
+
+For a speaker, a target and each of the speaker's quotes, the NLI model judges the premise
+``"{speaker} said: {quote}"`` against two hypotheses from templates (``"{speaker} supports
+{target}."`` and ``"{speaker} opposes {target}."``). A quote's score is
+
+    favor   = P(entail | favor hyp) + P(contradict | against hyp)
+    against = P(entail | against hyp) + P(contradict | favor hyp)
+    s = (favor - against) / 2
+
+in [-1, 1], and its relevance is ``1 - mean P(neutral)``. A speaker's score toward a target is the
+relevance-weighted mean over the quotes that mention the target (all the speaker's quotes when none
+does, e.g. for a user target such as "continued military support"); the label is *favor* /
+*against* when the score passes ``threshold``, else *neutral*. The quotes that carry the score are
+kept in ``Stance.quote_ids``.
+
+Targets are the user's (``targets=`` or ``StanceConfig.targets``) or, with ``auto_targets``, the
+entities and modified noun phrases of the quotes ("Ukraine", "Russia", "the United States",
+"defense spending"), ranked by how often the article mentions them.
+
+Example::
+
+    >>> from claimcheck.nli import NLIModel
+    >>> from claimcheck.quotes import extract_quotes
+    >>> from claimcheck.stance import score_stances, stance_table
+    >>> quotes, speakers = extract_quotes("“We must keep arming Ukraine,” said Jens Stoltenberg.")
+    >>> stances = score_stances(quotes, speakers, NLIModel("default"), targets=["Ukraine"])
+    >>> stance_table(stances)[["speaker", "target", "label"]].to_dict("records")  # doctest: +SKIP
+    [{'speaker': 'Jens Stoltenberg', 'target': 'Ukraine', 'label': 'favor'}]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimcheck.types import Quote, Speaker, Stance
+
+log = logging.getLogger(__name__)
+
+FAVOR, AGAINST, NEUTRAL, NONE = "favor", "against", "neutral", "none"
+
+
+class StanceTemplates(BaseModel):
+    """Hypothesis templates; ``{speaker}`` and ``{target}`` are filled in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    favor: str = "{speaker} supports {target}."
+    against: str = "{speaker} opposes {target}."
+
+
+class StanceConfig(BaseModel):
+    """The ``stance:`` block of the pipeline config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    templates: StanceTemplates = StanceTemplates()
+    premise: str = Field("{speaker} said: {quote}",
+                         description="premise template; {speaker} and {quote} are filled in")
+    text_templates: StanceTemplates = Field(
+        StanceTemplates(favor="The author supports {target}.",
+                        against="The author opposes {target}."),
+        description="templates of predict_stance (text-level stance, no speaker)")
+    targets: list[str] | None = Field(None, description="fixed targets; None: automatic")
+    auto_targets: bool = Field(True, description="propose targets from the quotes' entities "
+                               "and noun phrases when no targets are given")
+    max_targets: int = Field(8, ge=1, le=50, description="automatic targets per document")
+    threshold: float = Field(0.2, ge=0.0, le=1.0, description="|score| >= this: favor/against")
+    text_threshold: float = Field(0.1, ge=0.0, le=1.0,
+                                  description="the same for predict_stance")
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def _pair_scores(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From stacked probabilities [favor-hyp rows; against-hyp rows] to (score, relevance)."""
+    n = probs.shape[0] // 2
+    fav, ag = probs[:n], probs[n:]
+    favor = fav[:, 0] + ag[:, 2]
+    against = ag[:, 0] + fav[:, 2]
+    score = np.clip((favor - against) / 2.0, -1.0, 1.0)
+    relevance = 1.0 - (fav[:, 1] + ag[:, 1]) / 2.0
+    return score, relevance
+
+
+def _label(score: float, threshold: float, neutral: str = NEUTRAL) -> str:
+    if score >= threshold and score > 0:
+        return FAVOR
+    if score <= -threshold and score < 0:
+        return AGAINST
+    return neutral
+
+
+def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
+                   threshold: float | None = None) -> list[tuple[str, float]]:
+    """Text-level stance (the author's) toward a target per text: ``(label, score)`` with label
+    favor / against / none and score in [-1, 1]. ``targets`` is one per text (or a single target
+    for all). ``templates`` is a :class:`StanceTemplates`, a ``{"favor": ..., "against": ...}``
+    dict or None (the config default). One NLI call for all pairs.
+
+    >>> predict_stance(nli, ["We need stricter gun laws now."], ["gun control"])  # doctest: +SKIP
+    [('favor', 0.62)]
+    """
+    cfg = StanceConfig()
+    tpl = _templates(templates, cfg.text_templates)
+    thr = cfg.text_threshold if threshold is None else threshold
+    if isinstance(targets, str):
+        targets = [targets]
+    if len(targets) == 1 and len(texts) != 1:
+        targets = list(targets) * len(texts)
+    if len(targets) != len(texts):
+        raise ValueError(f"predict_stance needs one target per text (or one for all); got "
+                         f"{len(texts)} texts and {len(targets)} targets.")
+    if not texts:
+        return []
+    speaker = "The author"
+    pairs = [(t, tpl.favor.format(speaker=speaker, target=g)) for t, g in zip(texts, targets,
+                                                                          strict=True)]
+    pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in zip(texts, targets,
+                                                                             strict=True)]
+    score, _ = _pair_scores(np.asarray(nli.predict(pairs)))
+    return [(_label(float(s), thr, NONE), round(float(s), 4)) for s in score]
+
+
+def _templates(templates, default: StanceTemplates) -> StanceTemplates:
+    if templates is None:
+        return default
+    if isinstance(templates, StanceTemplates):
+        return templates
+    return StanceTemplates(**dict(templates))
+
+
+def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
+                  config: StanceConfig | None = None, targets=None) -> list[Stance]:
+    """Stance of every quoted speaker toward every target, sorted by speaker then target.
+
+    ``targets`` (or ``config.targets``) fixes the targets: each speaker gets a Stance toward each.
+    Otherwise targets are proposed from the quotes (see :func:`propose_targets`) and a speaker
+    gets a Stance toward the targets their own quotes mention. All NLI pairs go in one call.
+    """
+    cfg = config or StanceConfig()
+    if not cfg.enabled:
+        return []
+    by_speaker: dict[int, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker_id is not None:
+            by_speaker.setdefault(q.speaker_id, []).append(q)
+    names = {s.id: s for s in speakers}
+    fixed = list(targets) if targets is not None else cfg.targets
+    if fixed is None and not cfg.auto_targets:
+        return []
+    if fixed is None:
+        fixed_all = None
+        auto = propose_targets(quotes, speakers, max_targets=cfg.max_targets)
+    else:
+        fixed_all, auto = [t for t in fixed if t and t.strip()], []
+    # (speaker id, target, [quotes considered])
+    jobs: list[tuple[int, str, list[Quote]]] = []
+    for sid in sorted(by_speaker, key=lambda i: (names[i].name.lower() if i in names else "", i)):
+        if sid not in names:
+            continue
+        qs = by_speaker[sid]
+        tlist = fixed_all if fixed_all is not None else [
+            t for t in auto if any(mentions_target(q.text, t) for q in qs)
+            and not mentions_target(names[sid].name, t)]
+        for t in sorted(set(tlist), key=str.lower):
+            hits = [q for q in qs if mentions_target(q.text, t)]
+            jobs.append((sid, t, hits or qs))
+    if not jobs:
+        return []
+    tpl = cfg.templates
+    fav_pairs, ag_pairs = [], []
+    for sid, t, qs in jobs:
+        who = names[sid].name
+        for q in qs:
+            premise = cfg.premise.format(speaker=who, quote=q.text)
+            fav_pairs.append((premise, tpl.favor.format(speaker=who, target=t)))
+            ag_pairs.append((premise, tpl.against.format(speaker=who, target=t)))
+    probs = np.asarray(nli.predict(fav_pairs + ag_pairs))
+    q_score, q_rel = _pair_scores(probs)
+    out, k = [], 0
+    for sid, t, qs in jobs:
+        s, r = q_score[k:k + len(qs)], q_rel[k:k + len(qs)]
+        k += len(qs)
+        out.append(aggregate_stance(names[sid], t, qs, s, r, cfg.threshold))
+    return out
+
+
+def aggregate_stance(speaker: Speaker, target: str, quotes: Sequence[Quote],
+                     scores: Sequence[float], relevance: Sequence[float],
+                     threshold: float = 0.2) -> Stance:
+    """Relevance-weighted mean of per-quote scores; the quotes whose sign agrees with the label
+    (strongest first) support it, or every considered quote when the label is neutral."""
+    s = np.asarray(scores, dtype=float)
+    r = np.clip(np.asarray(relevance, dtype=float), 0.0, 1.0)
+    score = float(np.dot(r, s) / r.sum()) if r.sum() > 1e-9 else 0.0
+    score = max(-1.0, min(1.0, score))
+    label = _label(score, threshold)
+    order = sorted(range(len(quotes)), key=lambda i: (-abs(s[i]), quotes[i].id))
+    if label == NEUTRAL:
+        ids = tuple(quotes[i].id for i in sorted(range(len(quotes)), key=lambda i: quotes[i].id))
+    else:
+        sign = 1 if label == FAVOR else -1
+        ids = tuple(quotes[i].id for i in order if s[i] * sign > 0)
+    return Stance(speaker_id=speaker.id, speaker=speaker.name, target=target,
+                  score=round(score, 4), label=label, quote_ids=ids)
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+_ALIASES = {
+    "the united states": ["united states", "u.s.", "us", "america", "american", "washington"],
+    "russia": ["russian", "moscow", "kremlin"],
+    "ukraine": ["ukrainian", "kyiv", "kiev"],
+    "hungary": ["hungarian", "budapest"],
+    "the european union": ["eu", "european union"],
+}
+_CANON = {alias: canon for canon, al in _ALIASES.items() for alias in [canon, *al]}
+_STOP = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "of",
+         "and", "to", "in", "for", "on", "with", "it", "they", "we"}
+_VAGUE = {"way", "end", "thing", "things", "part", "lot", "time", "ability", "approach",
+          "differences", "confidence", "strength", "past", "other", "cornerstone", "complexities"}
+_VAGUE_MODS = {"current", "various", "other", "past", "new", "recent", "global", "certain", "many",
+               "several", "such", "same", "own", "further", "more", "most", "enduring"}
+
+
+def canonical_target(name: str) -> str:
+    """'U.S.' / 'US' / 'United States' -> 'the United States'; "Ukraine’s" -> 'Ukraine'."""
+    name = re.sub(r"(’s|'s|’|')$", "", name.strip())
+    canon = _CANON.get(name.lower())
+    if canon is None:
+        return name
+    return " ".join(w if w == "the" else w.capitalize() for w in canon.split()).replace(
+        "Eu", "EU") if canon != canon.upper() else canon
+
+
+def mentions_target(text: str, target: str) -> bool:
+    """Whether ``text`` mentions ``target``: an alias of it, or all its content words (matched
+    on a 5-letter prefix, so 'defence spending' finds 'defense spending')."""
+    low = text.lower()
+    canon = _CANON.get(target.lower().strip(), target.lower().strip())
+    for alias in [canon, *_ALIASES.get(canon, [])]:
+        if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low):
+            return True
+    words = [w for w in re.findall(r"[\w]+", canon) if w not in _STOP]
+    return bool(words) and all(re.search(rf"\b{re.escape(_fold(w)[:5])}", _fold(low))
+                               for w in words)
+
+
+def _fold(s: str) -> str:
+    return s.replace("defence", "defense").replace("offence", "offense")
+
+
+def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), nlp=None,
+                    max_targets: int = 8) -> list[str]:
+    """Targets from the quotes: GPE/ORG/NORP/PERSON entities (canonical names; not the speakers
+    themselves) and noun phrases with a modifier ("defense spending", "military aid"), ranked by
+    how many quotes mention them, then alphabetically."""
+    quotes = list(quotes)
+    if not quotes:
+        return []
+    if nlp is None:
+        from claimcheck.nlp import load_spacy
+
+        nlp = load_spacy()
+    speaker_words = {w.lower() for s in speakers for w in s.name.split()}
+    ents: Counter[str] = Counter()
+    nps: Counter[str] = Counter()
+    for d in nlp.pipe(q.text for q in quotes):
+        found, phrases = set(), set()
+        for ent in d.ents:
+            if ent.label_ in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
+                name = canonical_target(ent.text)
+                if ent.label_ == "NORP" and name == ent.text.strip():
+                    continue  # "Ukrainian" without an alias: the adjective, not a target
+                if set(name.lower().split()) & speaker_words or len(name) < 2:
+                    continue
+                found.add(name)
+        if "parser" in nlp.pipe_names:
+            for chunk in d.noun_chunks:
+                toks = [t for t in chunk if t.lower_ not in _STOP and t.pos_ in ("NOUN", "ADJ",
+                                                                                  "PROPN")]
+                if (len(toks) < 2 or chunk.root.pos_ != "NOUN" or chunk.root.lower_ in _VAGUE
+                        or any(t.ent_type_ for t in toks)):
+                    continue
+                toks = [t for t in toks if t.lower_ not in _VAGUE_MODS]
+                if len(toks) >= 2:
+                    phrases.add(" ".join(t.text for t in toks[-3:]).lower())
+        ents.update(found)
+        nps.update(phrases - {p.lower() for p in found})
+    # entities first (the issue's headline targets), then noun phrases; each by quote count
+    ranked = sorted(ents, key=lambda t: (-ents[t], t.lower()))
+    ranked += sorted(nps, key=lambda t: (-nps[t], t))
+    return ranked[:max_targets]
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def stance_table(report_or_stances, wide: bool = False):
+    """A pandas DataFrame of stances (one row per speaker and target: speaker, title, target,
+    label, score, n_quotes, quote_ids, quotes), from a Report or a list of Stance.
+    ``wide=True`` pivots to one row per speaker and one column per target ("favor (+0.80)").
+    """
+    import pandas as pd
+
+    stances = getattr(report_or_stances, "stances", report_or_stances)
+    speakers = {s.id: s for s in getattr(report_or_stances, "speakers", ())}
+    quotes = {q.id: q for q in getattr(report_or_stances, "quotes", ())}
+    rows = []
+    for st in stances:
+        sp = speakers.get(st.speaker_id)
+        rows.append({
+            "speaker": st.speaker, "title": sp.title if sp else None, "target": st.target,
+            "label": st.label, "score": st.score, "n_quotes": len(st.quote_ids),
+            "quote_ids": list(st.quote_ids),
+            "quotes": [quotes[i].text for i in st.quote_ids if i in quotes],
+        })
+    cols = ["speaker", "title", "target", "label", "score", "n_quotes", "quote_ids", "quotes"]
+    df = pd.DataFrame(rows, columns=cols)
+    if not df.empty:
+        df = df.sort_values(["speaker", "target"], kind="stable").reset_index(drop=True)
+    if wide:
+        if df.empty:
+            return pd.DataFrame()
+        cell = df["label"] + " (" + df["score"].map(lambda x: f"{x:+.2f}") + ")"
+        return df.assign(cell=cell).pivot(index="speaker", columns="target", values="cell")
+    return df

@@ -1,0 +1,172 @@
+"""Quote extraction and speaker attribution (issue #5)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimcheck.quotes import QuotesConfig, extract_quotes
+from claimcheck.types import Document, Span
+
+
+def _check_offsets(text, quotes, speakers):
+    for q in quotes:
+        assert text[q.start:q.end] == q.text
+        for sp in (q.cue, q.speaker_mention):
+            if sp is not None:
+                assert text[sp.start:sp.end] == sp.text
+    for s in speakers:
+        for m in s.mentions:
+            assert text[m.start:m.end] == m.text
+
+
+def _by_text(quotes, speakers):
+    names = {s.id: s.name for s in speakers}
+    return {q.text: (q.kind, names.get(q.speaker_id)) for q in quotes}
+
+
+def test_direct_straight_and_curly_quotes():
+    text = ('"We will defend every inch of allied territory," said President Joe Biden. '
+            'Stoltenberg told reporters: “Ukraine will become a member. The path is '
+            'irreversible.”')
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["We will defend every inch of allied territory"] == ("direct", "Joe Biden")
+    assert got["Ukraine will become a member. The path is irreversible."] == (
+        "direct", "Stoltenberg")
+    biden = next(s for s in speakers if s.name == "Joe Biden")
+    assert biden.title == "President"
+    assert next(q for q in quotes if q.speaker_id == biden.id).cue.text == "said"
+
+
+def test_quote_split_by_attribution_keeps_the_speaker():
+    text = ('“The quickest way to end the war is to lose it,” Stoltenberg said, “but that '
+            'will not bring peace.”')
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    assert [q.kind for q in quotes] == ["direct", "direct"]
+    assert len({q.speaker_id for q in quotes}) == 1
+    assert speakers[0].name == "Stoltenberg"
+
+
+def test_indirect_quotes_and_pronoun_resolution():
+    text = ("Secretary-General Jens Stoltenberg spoke in Washington. Stoltenberg clarifies that "
+            "Hungary will not join the new command. He acknowledges past criticisms from former "
+            "President Donald Trump regarding defense spending but emphasizes that NATO remains "
+            "strong.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["that Hungary will not join the new command"] == ("indirect", "Jens Stoltenberg")
+    assert got["past criticisms from former President Donald Trump regarding defense spending"] \
+        == ("indirect", "Jens Stoltenberg")
+    assert got["that NATO remains strong"] == ("indirect", "Jens Stoltenberg")
+    assert [s.name for s in speakers] == ["Jens Stoltenberg"]  # Trump is mentioned, not quoted
+    he = next(q for q in quotes if q.cue.text == "acknowledges")
+    assert he.speaker_mention.text == "He"
+    assert any(m.text == "He" for m in speakers[0].mentions)
+    assert speakers[0].title == "Secretary-General"
+
+
+@pytest.mark.parametrize("cue", ["warned", "urged"])
+def test_indirect_cue_verbs(cue):
+    text = f"Foreign Minister Annalena Baerbock {cue} that Russia must withdraw its troops."
+    quotes, speakers = extract_quotes(text)
+    assert len(quotes) == 1
+    assert quotes[0].cue.text == cue
+    assert quotes[0].text == "that Russia must withdraw its troops"
+    assert speakers[0].name == "Annalena Baerbock"
+    assert speakers[0].title == "Foreign Minister"
+
+
+def test_headline_attribution_resolves_role_alias():
+    text = ("Secretary-General Jens Stoltenberg arrived on Monday. NATO chief: Quickest way to end "
+            "Ukraine war is to lose it, but won’t bring peace.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    [q] = quotes
+    assert q.kind == "headline"
+    assert q.text == "Quickest way to end Ukraine war is to lose it, but won’t bring peace"
+    assert q.speaker_mention.text == "NATO chief"
+    assert q.cue.text == ":"
+    assert speakers[0].name == "Jens Stoltenberg"
+
+
+def test_labels_before_a_colon_are_not_speakers():
+    quotes, _ = extract_quotes("Related posts: NATO to Enhance Coordination of Military Aid")
+    assert quotes == []
+
+
+def test_unbalanced_quote_does_not_swallow_the_article():
+    rest = " ".join(["The alliance met again and agreed on many things."] * 50)
+    text = ('Biden said: "We will stand with Ukraine as long as it takes. ' + rest +
+            '\n"Another quote here," Stoltenberg said.')
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    first = quotes[0]
+    assert first.text.startswith("We will stand with Ukraine")
+    assert len(first.text) < 100
+    assert any(q.text == "Another quote here" for q in quotes)
+
+
+def test_stray_closing_marks_and_scare_quotes():
+    text = ('The so-called ”mutual defense” clause and the "reset" policy were discussed. '
+            'Nothing was said”.')
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    assert quotes == []
+
+
+def test_one_canonical_speaker_with_all_mentions(nato_article):
+    quotes, speakers = extract_quotes(nato_article)
+    _check_offsets(nato_article, quotes, speakers)
+    [stolt] = [s for s in speakers if "Stoltenberg" in s.name]
+    assert stolt.name == "Jens Stoltenberg"
+    assert stolt.title == "Secretary-General"
+    texts = {m.text for m in stolt.mentions}
+    assert {"Secretary-General Jens Stoltenberg", "NATO chief", "He"} <= texts
+    kinds = {q.kind for q in quotes}
+    assert kinds == {"indirect", "headline"}
+    assert all(q.speaker_id == stolt.id for q in quotes)
+    assert [q.id for q in quotes] == list(range(len(quotes)))
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+
+
+def test_document_boilerplate_is_skipped():
+    text = 'Intro line.\n"We will win this war together," Zelenskiy said.'
+    doc = Document(text=text, boilerplate=(Span(text[12:], 12, len(text)),))
+    assert extract_quotes(doc)[0] == []
+    assert len(extract_quotes(doc, config=QuotesConfig(skip_boilerplate=False))[0]) == 1
+
+
+def test_fallback_without_parser():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    text = ('"We will not abandon Ukraine," said Jens Stoltenberg. Jens Stoltenberg said that '
+            'Hungary will not join. He said that the alliance is strong.')
+    quotes, speakers = extract_quotes(text, nlp=nlp)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["We will not abandon Ukraine"] == ("direct", "Jens Stoltenberg")
+    assert got["that Hungary will not join"] == ("indirect", "Jens Stoltenberg")
+    assert got["that the alliance is strong"] == ("indirect", "Jens Stoltenberg")
+
+
+def test_config_is_strict():
+    with pytest.raises(ValueError):
+        QuotesConfig(unknown=1)
+    assert extract_quotes('"A quote of quite a few words," he said.',
+                          config=QuotesConfig(enabled=False)) == ([], [])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(['"', "“", "”", "«", "»", "He said", " that ", "Biden",
+                                 ". ", "\n", "war", ": ", "peace is near", ","]), max_size=30))
+def test_offsets_hold_on_arbitrary_quote_soup(parts):
+    text = "".join(parts)
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)

@@ -1,0 +1,186 @@
+"""Stance of quoted speakers (issue #5): aggregation on hand-made probabilities, tables,
+and an end-to-end run with the tiny random NLI model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claimcheck.stance import (
+    StanceConfig,
+    StanceTemplates,
+    aggregate_stance,
+    canonical_target,
+    mentions_target,
+    predict_stance,
+    score_stances,
+    stance_table,
+)
+from claimcheck.types import Quote, Speaker, Stance
+
+
+class FakeNLI:
+    """Returns set probabilities per (premise keyword, hypothesis verb); counts predict calls."""
+
+    def __init__(self, table):
+        self.table, self.calls = table, 0
+
+    def predict(self, pairs):
+        self.calls += 1
+        out = []
+        for premise, hyp in pairs:
+            row = [0.0, 1.0, 0.0]
+            for (word, verb), probs in self.table.items():
+                if word in premise and verb in hyp:
+                    row = probs
+            out.append(row)
+        return np.asarray(out, dtype=float)
+
+
+SPEAKERS = [Speaker(id=0, name="Jens Stoltenberg", title="Secretary-General"),
+            Speaker(id=1, name="Viktor Orban")]
+QUOTES = [
+    Quote(id=0, text="We will keep arming Ukraine.", start=0, end=1, kind="direct", speaker_id=0),
+    Quote(id=1, text="Ukraine deserves our help and Russia must lose.", start=2, end=3,
+          kind="direct", speaker_id=0),
+    Quote(id=2, text="Hungary will not send weapons to Ukraine.", start=4, end=5,
+          kind="indirect", speaker_id=1),
+]
+TABLE = {
+    # premise keyword, hypothesis verb -> [entail, neutral, contradict]
+    ("arming", "supports"): [0.9, 0.1, 0.0],
+    ("arming", "opposes"): [0.0, 0.2, 0.8],
+    ("deserves", "supports"): [0.5, 0.5, 0.0],
+    ("deserves", "opposes"): [0.1, 0.5, 0.4],
+    ("send weapons", "supports"): [0.1, 0.2, 0.7],
+    ("send weapons", "opposes"): [0.6, 0.3, 0.1],
+}
+
+
+def test_aggregation_on_hand_made_probabilities():
+    nli = FakeNLI(TABLE)
+    stances = score_stances(QUOTES, SPEAKERS, nli, targets=["Ukraine"])
+    assert nli.calls == 1  # every pair in one batch
+    assert [(s.speaker, s.target) for s in stances] == [("Jens Stoltenberg", "Ukraine"),
+                                                        ("Viktor Orban", "Ukraine")]
+    stolt, orban = stances
+    # quote 0: favor 0.9+0.8, against 0+0 -> s=0.85, relevance 1-(0.1+0.2)/2=0.85
+    # quote 1: favor 0.5+0.4, against 0.1+0 -> s=0.40, relevance 0.5
+    expected = (0.85 * 0.85 + 0.5 * 0.40) / (0.85 + 0.5)
+    assert stolt.score == pytest.approx(expected, abs=1e-4)
+    assert stolt.label == "favor"
+    assert stolt.quote_ids == (0, 1)  # strongest first
+    # quote 2: favor 0.1+0.1, against 0.6+0.7 -> s=-0.55
+    assert orban.score == pytest.approx(-0.55, abs=1e-4)
+    assert orban.label == "against"
+    assert orban.quote_ids == (2,)
+
+
+def test_aggregate_stance_neutral_and_threshold():
+    q = QUOTES[:2]
+    st = aggregate_stance(SPEAKERS[0], "Russia", q, [0.3, -0.2], [0.5, 0.5], threshold=0.2)
+    assert st.score == pytest.approx(0.05)
+    assert st.label == "neutral"
+    assert st.quote_ids == (0, 1)
+    st = aggregate_stance(SPEAKERS[0], "Russia", q, [0.3, -0.2], [1.0, 0.0], threshold=0.2)
+    assert st.label == "favor" and st.quote_ids == (0,)
+    zero = aggregate_stance(SPEAKERS[0], "Russia", q, [0.9, 0.9], [0.0, 0.0])
+    assert zero.score == 0.0 and zero.label == "neutral"
+
+
+def test_quotes_mentioning_the_target_are_preferred():
+    nli = FakeNLI(TABLE)
+    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["Russia"])
+    assert st.quote_ids == (1,)  # only quote 1 mentions Russia
+    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["continued military support"])
+    assert set(st.quote_ids) <= {0, 1}  # no quote mentions it: all the speaker's quotes count
+
+
+def test_auto_targets_come_from_the_quotes():
+    nli = FakeNLI(TABLE)
+    stances = score_stances(QUOTES, SPEAKERS, nli)
+    pairs = {(s.speaker, s.target) for s in stances}
+    assert ("Jens Stoltenberg", "Ukraine") in pairs
+    assert ("Jens Stoltenberg", "Russia") in pairs
+    assert ("Viktor Orban", "Hungary") in pairs
+    assert ("Viktor Orban", "Russia") not in pairs  # Orban's quote does not mention Russia
+    keys = [(s.speaker, s.target) for s in stances]
+    assert keys == sorted(keys, key=lambda k: (k[0].lower(), k[1].lower()))
+    cfg = StanceConfig(auto_targets=False)
+    assert score_stances(QUOTES, SPEAKERS, nli, config=cfg) == []
+
+
+def test_custom_templates_are_used():
+    seen = []
+
+    class Spy(FakeNLI):
+        def predict(self, pairs):
+            seen.extend(pairs)
+            return super().predict(pairs)
+
+    cfg = StanceConfig(templates=StanceTemplates(favor="{speaker} backs {target}.",
+                                                 against="{speaker} rejects {target}."),
+                       premise="{quote}")
+    score_stances(QUOTES[:1], SPEAKERS, Spy(TABLE), config=cfg, targets=["Ukraine"])
+    assert seen == [("We will keep arming Ukraine.", "Jens Stoltenberg backs Ukraine."),
+                    ("We will keep arming Ukraine.", "Jens Stoltenberg rejects Ukraine.")]
+
+
+def test_predict_stance_labels_and_shapes():
+    nli = FakeNLI({("good", "supports"): [0.9, 0.1, 0.0], ("bad", "opposes"): [0.8, 0.2, 0.0]})
+    out = predict_stance(nli, ["a good idea", "a bad idea", "the weather"], ["X"])
+    assert [lab for lab, _ in out] == ["favor", "against", "none"]
+    assert all(-1 <= s <= 1 for _, s in out)
+    assert nli.calls == 1
+    assert predict_stance(nli, [], []) == []
+    with pytest.raises(ValueError, match="one target per text"):
+        predict_stance(nli, ["a", "b"], ["x", "y", "z"])
+    tpl = {"favor": "{target} is good.", "against": "{target} is bad."}
+    assert predict_stance(nli, ["a good idea"], ["X"], templates=tpl)[0][0] == "none"
+
+
+def test_config_is_strict_and_frozen():
+    with pytest.raises(ValueError):
+        StanceConfig(thresholds=0.3)
+    cfg = StanceConfig.model_validate({"targets": ["Ukraine"], "threshold": 0.3})
+    with pytest.raises(ValueError):
+        cfg.threshold = 0.5
+
+
+def test_targets_and_aliases():
+    assert canonical_target("U.S.") == "the United States"
+    assert canonical_target("Ukraine’s") == "Ukraine"
+    assert mentions_target("under various U.S. administrations", "the United States")
+    assert mentions_target("criticisms regarding defense spending", "defence spending")
+    assert mentions_target("Ukrainian forces", "Ukraine")
+    assert not mentions_target("Russians", "Ukraine")
+
+
+def test_stance_table():
+    stances = [Stance(1, "Viktor Orban", "Ukraine", -0.5, "against", (2,)),
+               Stance(0, "Jens Stoltenberg", "Ukraine", 0.7, "favor", (0, 1))]
+    df = stance_table(stances)
+    assert list(df["speaker"]) == ["Jens Stoltenberg", "Viktor Orban"]
+    assert list(df.columns) == ["speaker", "title", "target", "label", "score", "n_quotes",
+                                "quote_ids", "quotes"]
+    wide = stance_table(stances, wide=True)
+    assert wide.loc["Jens Stoltenberg", "Ukraine"] == "favor (+0.70)"
+    assert stance_table([]).empty
+
+
+def test_end_to_end_with_tiny_model(tiny_nli_dir, nato_article):
+    from claimcheck.nli import NLIModel
+    from claimcheck.quotes import extract_quotes
+
+    quotes, speakers = extract_quotes(nato_article)
+    stances = score_stances(quotes, speakers, NLIModel(str(tiny_nli_dir)))
+    assert stances
+    ids = {q.id for q in quotes}
+    for st in stances:
+        assert -1.0 <= st.score <= 1.0
+        assert st.label in {"favor", "against", "neutral"}
+        assert st.quote_ids and set(st.quote_ids) <= ids
+    targets = {st.target for st in stances}
+    assert {"Ukraine", "the United States"} <= targets
+    again = score_stances(quotes, speakers, NLIModel(str(tiny_nli_dir)))
+    assert again == stances  # deterministic
