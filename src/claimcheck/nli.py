@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,6 +143,9 @@ class NLIModel:
             return self
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         if self.threads:
             torch.set_num_threads(self.threads)
@@ -196,8 +200,10 @@ class NLIModel:
         model.float()
         model.eval()
         if self.quantize == "int8":
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
-                                                           dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch.ao.quantization warns it is deprecated
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                               dtype=torch.qint8)
         if self.device != "cpu":
             model.to(self.device)
         self._model, self._tokenizer, self.path = model, tok, path

@@ -68,6 +68,9 @@ class Encoder:
     def load(self) -> Encoder:
         if self._model is None:
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
 
             p = self.path
             if not Path(p).is_dir():

@@ -44,20 +44,31 @@ def _cap(rows: list[dict], n: int, seed: int) -> list[dict]:
     return sorted(rows, key=key)[:n]
 
 
-def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP):
-    """Metrics per dev file plus (probs, gold) of the 3-way files for calibration checks."""
-    results: dict[str, dict] = {}
-    pooled_probs, pooled_gold, pooled_pred = [], [], []
+def dev_logits(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP
+               ) -> dict[str, tuple[list[str], np.ndarray]]:
+    """(gold labels, logits) per dev file (at most ``cap`` seeded rows each)."""
+    out = {}
     for rel in files:
         rows = _cap(load_eval_file(data_root / rel), cap, seed)
-        gold = [r["label"] for r in rows]
-        kind = label_kind(gold)
-        logits = nli.logits([(r["premise"], r["hypothesis"]) for r in rows])
-        from claimcheck.nli import logits_to_probs
-
-        probs = logits_to_probs(logits, nli.temperature or 1.0)
-        pred = predictions(probs, kind)
         name = rel.replace("/dev.jsonl", "").replace(".jsonl", "").split("/", 1)[-1]
+        out[name] = ([r["label"] for r in rows],
+                     nli.logits([(r["premise"], r["hypothesis"]) for r in rows]))
+    return out
+
+
+def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP,
+                  temperature: float | None = None, cached: dict | None = None):
+    """Metrics per dev file plus pooled 3-way metrics (with ECE)."""
+    from claimcheck.nli import logits_to_probs
+
+    cached = cached or dev_logits(nli, data_root, files, seed, cap)
+    t = temperature if temperature is not None else (nli.temperature or 1.0)
+    results: dict[str, dict] = {}
+    pooled_probs, pooled_gold, pooled_pred = [], [], []
+    for name, (gold, logits) in cached.items():
+        kind = label_kind(gold)
+        probs = logits_to_probs(logits, t)
+        pred = predictions(probs, kind)
         results[name] = {**score(gold, pred), "scoring": kind}
         if kind == "3way":
             pooled_probs.append(probs)
@@ -90,9 +101,11 @@ def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pa
     gold = np.array([p.label for p in dev])
     temperature = fit_temperature(logits, gold) if len(dev) else 1.0
     root = resolve_data_root(cfg.data_root)
-    _, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
-    nli.temperature = temperature
-    after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
+    cached = dev_logits(nli, root, cfg.eval_sets, cfg.seed)
+    _, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed, temperature=1.0,
+                                     cached=cached)
+    after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed,
+                                        temperature=temperature, cached=cached)
     cal = {
         "temperature": temperature,
         "weights_sha256": file_sha256(out / "model.safetensors"),

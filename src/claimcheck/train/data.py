@@ -38,8 +38,10 @@ def _read_jsonl(path: Path) -> list[dict]:
             f"Data file {str(path)!r} does not exist. Check data_root in the training config "
             "(it should point at the shared data folder, e.g. ../shared/data)."
         )
+    import datasets
     from datasets import load_dataset
 
+    datasets.disable_progress_bars()
     ds = load_dataset("json", data_files=str(path), split="train")
     return ds.to_list()
 
