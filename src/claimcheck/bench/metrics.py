@@ -1,0 +1,221 @@
+"""Benchmark metrics: scikit-learn classification metrics plus the task metrics of the published
+benchmarks (FNC-1 weighted score, SemEval-2016 F_avg, CLEF check-worthiness MAP, quote spans).
+
+Examples::
+
+    >>> fnc_score(["agree", "unrelated"], ["discuss", "unrelated"])["score"]
+    40.0
+    >>> round(f_avg(["favor", "against", "none"], ["favor", "none", "none"]), 4)
+    0.5
+    >>> average_precision([0, 1, 0, 1], [0.9, 0.8, 0.1, 0.7])
+    0.5833333333333333
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+FNC_RELATED = ("agree", "disagree", "discuss")
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+def classification_metrics(gold: Sequence[str], pred: Sequence[str],
+                           labels: Sequence[str] | None = None) -> dict[str, Any]:
+    """Accuracy, macro-F1 (over the gold label space), per-class P/R/F1 and the confusion matrix
+    (rows gold, columns predicted; predicted labels outside the gold space get extra columns)."""
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_recall_fscore_support,
+    )
+
+    labels = list(labels) if labels else sorted(set(gold))
+    cols = labels + sorted(set(pred) - set(labels))
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
+    cm = confusion_matrix(gold, pred, labels=cols)
+    return {
+        "n": len(gold),
+        "accuracy": _r(accuracy_score(gold, pred)) if gold else 0.0,
+        "macro_f1": _r(f1_score(gold, pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": {lab: {"precision": _r(p[i]), "recall": _r(r[i]), "f1": _r(f[i]),
+                            "support": int(s[i])} for i, lab in enumerate(labels)},
+        "confusion_matrix": {"labels": cols, "rows": labels,
+                             "matrix": cm[: len(labels)].tolist()},
+    }
+
+
+def fnc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
+    """The FNC-1 weighted score, as in the official scorer: +0.25 when related/unrelated is
+    right, +0.75 more when a related pair gets its exact class (agree/disagree/discuss).
+    ``score`` is the percentage of the maximum (the gold labels' own score)."""
+
+    def one(g: str, p: str) -> float:
+        s = 0.0
+        if g == p:
+            s += 0.25
+            if g != "unrelated":
+                s += 0.50
+        if g in FNC_RELATED and p in FNC_RELATED:
+            s += 0.25
+        return s
+
+    raw = sum(one(g, p) for g, p in zip(gold, pred, strict=True))
+    best = sum(one(g, g) for g in gold)
+    return {"raw": _r(raw), "max": _r(best), "score": _r(100.0 * raw / best) if best else 0.0}
+
+
+def f_avg(gold: Sequence[str], pred: Sequence[str], pos: Sequence[str] = ("favor", "against")
+          ) -> float:
+    """SemEval-2016 Task 6 F_avg: the mean F1 of the favor and against classes (none is scored
+    only through its effect on their precision and recall)."""
+    from sklearn.metrics import f1_score
+
+    f = f1_score(gold, pred, labels=list(pos), average=None, zero_division=0)
+    return float(np.mean(f))
+
+
+def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
+    """AP of one ranked list as in the CLEF CheckThat! scorer: the mean of precision@k at the
+    rank of each positive (ties keep input order); 0 when the list has no positive."""
+    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
+    hits, precisions = 0, []
+    for rank, i in enumerate(order, start=1):
+        if int(labels[i]) == 1:
+            hits += 1
+            precisions.append(hits / rank)
+    npos = sum(int(x) == 1 for x in labels)
+    return float(sum(precisions) / npos) if npos else 0.0
+
+
+def precision_at_k(labels: Sequence[int], scores: Sequence[float], k: int) -> float:
+    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k]
+    return float(sum(int(labels[i]) == 1 for i in order) / k) if k else 0.0
+
+
+def ranking_metrics(groups: Sequence[str], labels: Sequence[int], scores: Sequence[float],
+                    ks: Sequence[int] = (5, 10, 20)) -> dict[str, Any]:
+    """MAP over groups (debates), AP per group and mean P@k."""
+    by: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by.setdefault(str(g), []).append(i)
+    per = {}
+    for g, idx in by.items():
+        ls, ss = [labels[i] for i in idx], [scores[i] for i in idx]
+        per[g] = {"ap": _r(average_precision(ls, ss)), "n": len(idx),
+                  "positives": int(sum(int(x) == 1 for x in ls)),
+                  **{f"p@{k}": _r(precision_at_k(ls, ss, k)) for k in ks}}
+    aps = [average_precision([labels[i] for i in idx], [scores[i] for i in idx])
+           for idx in by.values()]
+    return {"map": _r(np.mean(aps)) if aps else 0.0,
+            **{f"p@{k}": _r(np.mean([p[f"p@{k}"] for p in per.values()])) for k in ks},
+            "per_group": per}
+
+
+def binary_f1(labels: Sequence[int], scores: Sequence[float], threshold: float = 0.5
+              ) -> dict[str, float]:
+    """Precision / recall / F1 of class 1 at a score threshold (ClaimBuster's metric)."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    pred = [int(s >= threshold) for s in scores]
+    p, r, f, _ = precision_recall_fscore_support([int(x) for x in labels], pred, labels=[1],
+                                                 zero_division=0)
+    return {"precision": _r(p[0]), "recall": _r(r[0]), "f1": _r(f[0])}
+
+
+# ---------------------------------------------------------------------------------------------
+# quote attribution
+
+
+def _chars(spans: Sequence[Sequence[int]]) -> set[int]:
+    out: set[int] = set()
+    for a, b in spans:
+        out.update(range(int(a), int(b)))
+    return out
+
+
+def span_overlap(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> float:
+    """Shared characters as a fraction of the longer of the two spans (0..1)."""
+    ca, cb = _chars(a), _chars(b)
+    if not ca or not cb:
+        return 0.0
+    return len(ca & cb) / max(len(ca), len(cb))
+
+
+def _match(gold: list[list], pred: list[list], exact: bool, min_overlap: float) -> list[tuple]:
+    """One-to-one matching of predicted to gold spans, best overlap first."""
+    cands = []
+    for i, g in enumerate(gold):
+        for j, p in enumerate(pred):
+            if exact:
+                if (g[0][0], g[-1][1]) == (p[0][0], p[-1][1]):
+                    cands.append((1.0, i, j))
+            else:
+                o = span_overlap(g, p)
+                if o >= min_overlap:
+                    cands.append((o, i, j))
+    cands.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_g, used_p, pairs = set(), set(), []
+    for _o, i, j in cands:
+        if i not in used_g and j not in used_p:
+            used_g.add(i)
+            used_p.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def _prf(tp: int, npred: int, ngold: int) -> dict[str, float]:
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": _r(p), "recall": _r(r), "f1": _r(f), "tp": tp, "pred": npred,
+            "gold": ngold}
+
+
+def _name_match(pred_name: str, gold_text: str) -> bool:
+    a = {t for t in pred_name.lower().replace(".", " ").split() if len(t) > 1}
+    b = {t for t in gold_text.lower().replace(".", " ").split() if len(t) > 1}
+    return bool(a & b)
+
+
+def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
+                  min_overlap: float = 0.5) -> dict[str, Any]:
+    """Content-span P/R/F1 (exact and >= ``min_overlap`` overlap) and the speaker match rate.
+
+    ``docs[i]["quotes"]``: gold quotes with ``spans`` and ``source`` ({start, end, text} | None);
+    ``preds[i]``: predicted quotes with ``start``, ``end`` and ``speaker`` ({name, spans}) |
+    None. A speaker matches when one of its mention spans overlaps the gold source span, or its
+    name shares a word with the gold source text; the rate is over overlap-matched quotes whose
+    gold quote has a source.
+    """
+    tp_exact = tp_over = npred = ngold = 0
+    sp_total = sp_hit = 0
+    for doc, pq in zip(docs, preds, strict=True):
+        gold_spans = [q.get("spans") or [[q["start"], q["end"]]] for q in doc["quotes"]]
+        pred_spans = [[[p["start"], p["end"]]] for p in pq]
+        ngold += len(gold_spans)
+        npred += len(pred_spans)
+        tp_exact += len(_match(gold_spans, pred_spans, True, 1.0))
+        for i, j in _match(gold_spans, pred_spans, False, min_overlap):
+            tp_over += 1
+            src = doc["quotes"][i].get("source")
+            if not src:
+                continue
+            sp_total += 1
+            spk = pq[j].get("speaker") or {}
+            spans = spk.get("spans") or []
+            hit = any(span_overlap([s], [[src["start"], src["end"]]]) > 0 for s in spans)
+            if not hit and spk.get("name"):
+                hit = _name_match(spk["name"], src["text"])
+            sp_hit += int(hit)
+    return {"content_exact": _prf(tp_exact, npred, ngold),
+            "content_overlap": _prf(tp_over, npred, ngold),
+            "speaker_match": {"rate": _r(sp_hit / sp_total) if sp_total else 0.0,
+                              "matched": sp_hit, "total": sp_total},
+            "min_overlap": min_overlap}
