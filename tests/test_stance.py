@@ -59,7 +59,8 @@ TABLE = {
 
 def test_aggregation_on_hand_made_probabilities():
     nli = FakeNLI(TABLE)
-    stances = score_stances(QUOTES, SPEAKERS, nli, targets=["Ukraine"])
+    stances = score_stances(QUOTES, SPEAKERS, nli, targets=["Ukraine"],
+                            config=StanceConfig(threshold=0.2))
     assert nli.calls == 1  # every pair in one batch
     assert [(s.speaker, s.target) for s in stances] == [("Jens Stoltenberg", "Ukraine"),
                                                         ("Viktor Orban", "Ukraine")]
@@ -120,10 +121,23 @@ def test_custom_templates_are_used():
 
     cfg = StanceConfig(templates=StanceTemplates(favor="{speaker} backs {target}.",
                                                  against="{speaker} rejects {target}."),
-                       premise="{quote}")
+                       premise="{quote}", calibrate=False)
     score_stances(QUOTES[:1], SPEAKERS, Spy(TABLE), config=cfg, targets=["Ukraine"])
     assert seen == [("We will keep arming Ukraine.", "Jens Stoltenberg backs Ukraine."),
                     ("We will keep arming Ukraine.", "Jens Stoltenberg rejects Ukraine.")]
+
+
+def test_calibration_subtracts_the_content_free_premise():
+    table = dict(TABLE)
+    table[("something about", "supports")] = [0.6, 0.2, 0.2]  # bias: s_null = 0.2
+    [st] = score_stances(QUOTES[2:], SPEAKERS, FakeNLI(table), targets=["Ukraine"])
+    assert st.score == pytest.approx(-0.55 - 0.2, abs=1e-4)
+    [raw] = score_stances(QUOTES[2:], SPEAKERS, FakeNLI(table), targets=["Ukraine"],
+                          config=StanceConfig(calibrate=False))
+    assert raw.score == pytest.approx(-0.55, abs=1e-4)
+    out = predict_stance(FakeNLI(table), ["the weather", "more weather"], ["X"])
+    assert [lab for lab, _ in out] == ["against", "against"]  # -0.2 after calibration
+    assert predict_stance(FakeNLI(table), ["the weather"], ["X"], calibrate=False)[0][0] == "none"
 
 
 def test_predict_stance_labels_and_shapes():

@@ -278,7 +278,7 @@ class _Extractor:
                     continue
                 sent = tok.sent
                 s0, s1 = base + sent.start_char, base + sent.end_char
-                near = (s0 <= qe and s1 >= qs) or 0 <= s0 - qe <= 3
+                near = (s0 <= qe and s1 >= qs) or 0 <= s0 - qe <= 3 or 0 <= qs - s1 <= 3
                 if not near:
                     continue
                 dist = qs - pos if pos < qs else pos - qe
@@ -355,24 +355,45 @@ class _Extractor:
         return None
 
     def indirect_quotes(self, found: list[_Cand]) -> list[_Cand]:
+        """Reported speech from the parse. A direct quote inside a reported clause ("says he is
+        satisfied that there has been “no illegal disclosure” at the agency") becomes part of
+        the indirect quote and is removed from ``found``."""
         if not self.parsed:
             return self._indirect_regex()
-        out = []
+        out, absorbed = [], set()
         for (base, _), d in zip(self.paras, self.docs, strict=True):
             for tok in d:
-                if self._in_quote(base + tok.idx) or not self._is_cue(tok, clause=False):
+                if self._in_quote(base + tok.idx):
+                    continue
+                if tok.lower_ == "according" and tok.i + 1 < len(d) and d[tok.i + 1].lower_ == "to":
+                    cand = self._according_to(tok, base)
+                    if cand is not None:
+                        out.append(cand)
+                    continue
+                if not self._is_cue(tok, clause=False):
                     continue
                 if any(ch.dep_ in ("nsubjpass", "auxpass") for ch in tok.children):
-                    continue
-                span = self._complement(tok)
-                if span is None:
-                    continue
-                cs, ce = _trim(self.text, base + span[0], base + span[1])
-                if ce - cs < 8 or any(qs < ce and cs < qe for qs, qe in self.quoted):
                     continue
                 subj = self._subject(tok)
                 if subj is None:
                     continue
+                span = self._complement(tok)
+                if span is None:
+                    span = self._parenthetical(tok)
+                if span is None:
+                    continue
+                cs, ce = _trim(self.text, base + span[0], base + span[1])
+                inside = [(qs, qe) for qs, qe in self.quoted if qs < ce and cs < qe]
+                if ce - cs < 8:
+                    continue
+                if inside:
+                    outside = self.text[cs:ce]
+                    for qs, qe in sorted(inside, reverse=True):
+                        outside = outside[:max(0, qs - cs)] + outside[qe - cs:]
+                    if not (all(cs - 1 <= qs and qe <= ce + 1 for qs, qe in inside)
+                            and len(_WORD.findall(outside)) >= 3):
+                        continue
+                    absorbed.update(inside)
                 if not any(ch.dep_ == "ccomp" for ch in tok.children) and (
                         subj[1] == "other" or _via_speech_noun(tok)):
                     continue  # "the stance highlights the complexities": not speech
@@ -380,7 +401,44 @@ class _Extractor:
                                                       if ch.dep_ == "prt"])
                 out.append(_Cand("indirect", (cs, ce), (base + tok.idx, base + cue_end),
                                  subj[0], subj[1]))
+        if absorbed:
+            found[:] = [c for c in found if c.kind != "direct" or not any(
+                qs < c.content[0] and c.content[1] < qe for qs, qe in absorbed)]
         return out
+
+    def _according_to(self, tok, base: int) -> _Cand | None:
+        """'…, according to officials.' / 'According to X, …': the rest of the sentence."""
+        to = tok.doc[tok.i + 1]
+        objs = [ch for ch in to.children if ch.dep_ == "pobj"] or [
+            t for t in to.subtree if t.i > to.i and t.pos_ in ("NOUN", "PROPN")]
+        if not objs:
+            return None
+        subj = self._phrase(objs[0])
+        if subj is None:
+            return None
+        sent = tok.sent
+        p0, p1 = tok.idx, objs[0].right_edge.idx + len(objs[0].right_edge)
+        left = (sent.start_char, p0)
+        right = (p1, sent.end_char)
+        cs, ce = max(left, right, key=lambda x: x[1] - x[0])
+        cs, ce = _trim(self.text, base + cs, base + ce)
+        while ce > cs and self.text[ce - 1] in ".!?":
+            ce -= 1
+        if len(_WORD.findall(self.text[cs:ce])) < 3 or any(
+                qs < ce and cs < qe for qs, qe in self.quoted):
+            return None
+        return _Cand("indirect", (cs, ce), (base + tok.idx, base + to.idx + len(to)), *subj)
+
+    def _parenthetical(self, tok) -> tuple[int, int] | None:
+        """'…, Graham said, since …' / '…, said a spokesman.': the clause before the comma."""
+        if tok.lemma_.lower() not in CLAUSE_CUES and tok.lower_ not in self.clause_forms:
+            return None
+        subs = [ch for ch in tok.children if ch.dep_ == "nsubj"]
+        first = min([tok] + [s.left_edge for s in subs], key=lambda t: t.i)
+        sent = tok.sent
+        if first.i - 1 <= sent.start or tok.doc[first.i - 1].text != ",":
+            return None
+        return sent.start_char, tok.doc[first.i - 1].idx
 
     def _is_cue(self, tok, clause: bool) -> bool:
         low, lemma = tok.lower_, tok.lemma_.lower()

@@ -8,7 +8,10 @@ For a speaker, a target and each of the speaker's quotes, the NLI model judges t
     against = P(entail | against hyp) + P(contradict | favor hyp)
     s = (favor - against) / 2
 
-in [-1, 1], and its relevance is ``1 - mean P(neutral)``. A speaker's score toward a target is the
+in [-1, 1], and its relevance is ``1 - mean P(neutral)``. With ``calibrate`` (the default), the
+score of a content-free premise (``"{speaker} said something about {target}."``) is subtracted:
+small NLI models contradict "… opposes …" hypotheses far more often than "… supports …" ones
+whatever the quote says, and this removes that bias. A speaker's score toward a target is the
 relevance-weighted mean over the quotes that mention the target (all the speaker's quotes when none
 does, e.g. for a user target such as "continued military support"); the label is *favor* /
 *against* when the score passes ``threshold``, else *neutral*. The quotes that carry the score are
@@ -68,12 +71,16 @@ class StanceConfig(BaseModel):
         StanceTemplates(favor="The author supports {target}.",
                         against="The author opposes {target}."),
         description="templates of predict_stance (text-level stance, no speaker)")
+    calibrate: bool = Field(True, description="subtract the score of a content-free premise "
+                            "(null_premise) per speaker and target: the NLI model's bias toward "
+                            "one hypothesis, measured without a quote")
+    null_premise: str = "{speaker} said something about {target}."
     targets: list[str] | None = Field(None, description="fixed targets; None: automatic")
     auto_targets: bool = Field(True, description="propose targets from the quotes' entities "
                                "and noun phrases when no targets are given")
     max_targets: int = Field(8, ge=1, le=50, description="automatic targets per document")
-    threshold: float = Field(0.2, ge=0.0, le=1.0, description="|score| >= this: favor/against")
-    text_threshold: float = Field(0.1, ge=0.0, le=1.0,
+    threshold: float = Field(0.05, ge=0.0, le=1.0, description="|score| >= this: favor/against")
+    text_threshold: float = Field(0.05, ge=0.0, le=1.0,
                                   description="the same for predict_stance")
 
 
@@ -100,7 +107,8 @@ def _label(score: float, threshold: float, neutral: str = NEUTRAL) -> str:
 
 
 def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
-                   threshold: float | None = None) -> list[tuple[str, float]]:
+                   threshold: float | None = None,
+                   calibrate: bool | None = None) -> list[tuple[str, float]]:
     """Text-level stance (the author's) toward a target per text: ``(label, score)`` with label
     favor / against / none and score in [-1, 1]. ``targets`` is one per text (or a single target
     for all). ``templates`` is a :class:`StanceTemplates`, a ``{"favor": ..., "against": ...}``
@@ -122,12 +130,18 @@ def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
     if not texts:
         return []
     speaker = "The author"
-    pairs = [(t, tpl.favor.format(speaker=speaker, target=g)) for t, g in zip(texts, targets,
-                                                                          strict=True)]
-    pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in zip(texts, targets,
-                                                                             strict=True)]
+    cal = cfg.calibrate if calibrate is None else calibrate
+    uniq = list(dict.fromkeys(targets)) if cal else []
+    prem = list(zip(texts, targets, strict=True))
+    prem += [(cfg.null_premise.format(speaker=speaker, target=g), g) for g in uniq]
+    pairs = [(t, tpl.favor.format(speaker=speaker, target=g)) for t, g in prem]
+    pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in prem]
     score, _ = _pair_scores(np.asarray(nli.predict(pairs)))
-    return [(_label(float(s), thr, NONE), round(float(s), 4)) for s in score]
+    n = len(texts)
+    if cal:
+        null = {g: score[n + i] for i, g in enumerate(uniq)}
+        score = np.clip(score[:n] - np.array([null[g] for g in targets]), -1.0, 1.0)
+    return [(_label(float(s), thr, NONE), round(float(s), 4)) for s in score[:n]]
 
 
 def _templates(templates, default: StanceTemplates) -> StanceTemplates:
@@ -177,18 +191,22 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
     if not jobs:
         return []
     tpl = cfg.templates
-    fav_pairs, ag_pairs = [], []
+    premises: list[tuple[str, str, str]] = []  # (premise, speaker, target)
     for sid, t, qs in jobs:
         who = names[sid].name
-        for q in qs:
-            premise = cfg.premise.format(speaker=who, quote=q.text)
-            fav_pairs.append((premise, tpl.favor.format(speaker=who, target=t)))
-            ag_pairs.append((premise, tpl.against.format(speaker=who, target=t)))
-    probs = np.asarray(nli.predict(fav_pairs + ag_pairs))
-    q_score, q_rel = _pair_scores(probs)
+        premises += [(cfg.premise.format(speaker=who, quote=q.text), who, t) for q in qs]
+    if cfg.calibrate:  # one content-free premise per job, after the quotes
+        premises += [(cfg.null_premise.format(speaker=names[sid].name, target=t),
+                      names[sid].name, t) for sid, t, _ in jobs]
+    pairs = [(p, tpl.favor.format(speaker=w, target=t)) for p, w, t in premises]
+    pairs += [(p, tpl.against.format(speaker=w, target=t)) for p, w, t in premises]
+    q_score, q_rel = _pair_scores(np.asarray(nli.predict(pairs)))
+    n_quotes = sum(len(qs) for _, _, qs in jobs)
     out, k = [], 0
-    for sid, t, qs in jobs:
+    for j, (sid, t, qs) in enumerate(jobs):
         s, r = q_score[k:k + len(qs)], q_rel[k:k + len(qs)]
+        if cfg.calibrate:
+            s = np.clip(s - q_score[n_quotes + j], -1.0, 1.0)
         k += len(qs)
         out.append(aggregate_stance(names[sid], t, qs, s, r, cfg.threshold))
     return out
@@ -283,6 +301,9 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
                     continue  # "Ukrainian" without an alias: the adjective, not a target
                 if set(name.lower().split()) & speaker_words or len(name) < 2:
                     continue
+                if ent.start == 0 and len(ent) == 1 and ent.label_ == "ORG" and name == _CANON.get(
+                        name.lower(), name) and not name.isupper():
+                    continue  # a capitalised first word the NER took for an organisation
                 found.add(name)
         if "parser" in nlp.pipe_names:
             for chunk in d.noun_chunks:
