@@ -144,11 +144,23 @@ def test_retrieval_examples_hide_other_evidence():
 
 
 def test_threshold_fit_respects_unverified_constraint():
-    def ev(e, c):
-        return Evidence("p", "d", 0, 1, e, 1 - e - c, c, 1.0)
+    def ev(e, c, sim=0.9):
+        return Evidence("p", "d", 0, 1, e, 1 - e - c, c, 1.0, similarity=sim)
 
-    collected = [([ev(0.9, 0.05)], None), ([ev(0.55, 0.1)], None), ([ev(0.1, 0.8)], None),
-                 ([ev(0.5, 0.1)], None)]
-    gold = ["supported", "unverified", "contradicted", "unverified"]
-    te, _, m = fit_thresholds(collected, gold)
+    collected = [([ev(0.9, 0.05)], {}), ([ev(0.55, 0.1)], {}), ([ev(0.1, 0.8)], {}),
+                 ([ev(0.5, 0.1)], {}), ([ev(0.05, 0.9, sim=0.1)], {})]
+    gold = ["supported", "unverified", "contradicted", "unverified", "unverified"]
+    te, _, sim, m = fit_thresholds(collected, gold)
     assert te > 0.55 and m["unverified_as_supported"] == 0 and m["accuracy"] == 1.0
+    assert 0.1 < sim <= 0.9  # the unrelated contradicting passage is gated out
+
+
+def test_negated_negatives_stay_neutral():
+    from claimcheck.train.data import Pair
+    from claimcheck.train.negatives import negated_negatives
+
+    negs = [Pair("Ukraine is a partner of the alliance.", "NATO was founded in 1949.", 1, False,
+                 "hard_negative")] * 10
+    out = negated_negatives(negs, 1.0, seed=0)
+    assert out and all(p.label == 1 for p in out)
+    assert any(" not " in p.premise or " not " in p.hypothesis for p in out)

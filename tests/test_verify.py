@@ -23,6 +23,13 @@ def test_evidence_sorted_by_strength():
     assert [e.text for e in r.evidence] == ["strong", "weak"]
 
 
+def test_dissimilar_passages_are_not_evidence():
+    far = Evidence("Ukraine is not a member.", "d", 0, 24, 0.05, 0.05, 0.9, 0.1, similarity=0.2)
+    r = decide(0, "c", 0, 1, "c", [far], 0.6, 0.6, 3, None, None, 0.4)
+    assert r.label is Label.UNVERIFIED and r.evidence == () and "similar" in r.reason
+    assert decide(0, "c", 0, 1, "c", [far], 0.6, 0.6).label is Label.CONTRADICTED
+
+
 def test_mismatch_blocks_support():
     r = _decide([ev(0.9, 0.05, 0.05)], mismatch=("number", "43", "40"))
     assert r.label is Label.UNVERIFIED and "43" in r.reason

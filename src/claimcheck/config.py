@@ -57,6 +57,9 @@ class VerdictConfig(_Strict):
         None, ge=0.0, le=1.0, description="None: use the model's calibrated value (else 0.5)"
     )
     contradict_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    min_similarity: float | None = Field(
+        None, ge=-1.0, le=1.0, description="dense cosine a passage needs to count as evidence; "
+        "None: the model's calibrated value (else 0)")
     mismatch_checks: bool = Field(
         True, description="numbers / named entities that differ from the best evidence block support"
     )
@@ -98,6 +101,7 @@ class HardNegatives(_Strict):
     source: str = Field("fever", description="dataset name in `datasets` whose claims are used")
     count: int = Field(6000, ge=0)
     top_k: int = Field(8, ge=2)
+    negated: float = Field(0.0, ge=0, le=1, description="share also added with a negated side")
 
 
 class Perturbations(_Strict):

@@ -35,6 +35,7 @@ from claimcheck.verify import (
     entities,
     entity_mismatch,
     number_mismatch,
+    usable,
     with_context,
 )
 
@@ -106,6 +107,14 @@ class ClaimChecker:
         c = v.contradict_threshold if v.contradict_threshold is not None else cal.get(
             "contradict_threshold", 0.5)
         return float(e), float(c)
+
+    def min_similarity(self) -> float:
+        """Dense similarity a passage needs to count as evidence (config, else calibrated, else 0;
+        0 when dense retrieval is off)."""
+        v = self.config.verdict.min_similarity
+        if v is None:
+            v = self.nli.calibration.get("min_similarity", 0.0)
+        return float(v) if self.config.retrieval.dense else 0.0
 
     def _refs(self, references: References) -> ReferenceSet:
         if isinstance(references, ReferenceSet):
@@ -190,7 +199,8 @@ class ClaimChecker:
             if exclude:
                 hs = [h for h in hs if h.passage.doc_id not in exclude[i]]
             out.append([Candidate(h.passage, h.score, with_context(
-                h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None))
+                h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None),
+                h.dense if self.config.retrieval.dense else None)
                 for h in hs[:k]])
         return out
 
@@ -215,7 +225,8 @@ class ClaimChecker:
                 evs.append(Evidence(x.passage.text, x.passage.doc_id, x.passage.start,
                                     x.passage.end, round(float(p[0]), 4), round(float(p[1]), 4),
                                     round(float(p[2]), 4), round(float(x.score), 6),
-                                    x.passage.source, x.passage.title))
+                                    x.passage.source, x.passage.title,
+                                    None if x.similarity is None else round(x.similarity, 4)))
             out.append(evs)
         return out
 
@@ -227,22 +238,25 @@ class ClaimChecker:
         timings["nli"] = time.perf_counter() - t
         t = time.perf_counter()
         entail_t, contra_t = self.thresholds()
-        mismatches = self.mismatches(claims, evidence_per_claim, entail_t)
+        min_sim = self.min_similarity()
+        mismatches = self.mismatches(claims, evidence_per_claim, entail_t, min_sim)
         results = [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
                           self.config.verdict.max_evidence, mismatches.get(c.id),
-                          c.checkworthiness)
+                          c.checkworthiness, min_sim)
                    for c, evs in zip(claims, evidence_per_claim, strict=True)]
         timings["verdict"] = time.perf_counter() - t
         return results
 
     def mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
-                    entail_t: float) -> dict[int, tuple[str, str, str]]:
+                   entail_t: float, min_similarity: float = 0.0
+                   ) -> dict[int, tuple[str, str, str]]:
         """For claims about to be supported: does the supporting passage disagree on a number
         or a named entity?"""
         if not self.config.verdict.mismatch_checks:
             return {}
         todo = []
         for c, evs in zip(claims, evidence, strict=True):
+            evs = usable(evs, min_similarity)
             if not evs:
                 continue
             best = max(evs, key=lambda x: (x.entailment, x.retrieval_score))
@@ -274,8 +288,8 @@ class ClaimChecker:
             "config_sha256": config_sha256(self.config),
             "model": self.config.model.nli,
             "model_weights_sha256": nli.calibration.get("weights_sha256"),
-            "thresholds": dict(zip(("entailment", "contradiction"), self.thresholds(),
-                                   strict=True)),
+            "thresholds": {**dict(zip(("entailment", "contradiction"), self.thresholds(),
+                                      strict=True)), "min_similarity": self.min_similarity()},
             "references": {"documents": len(refs.documents), "passages": len(refs.passages),
                            "sha256": refs.content_hash},
             "timings": {k: round(v, 4) for k, v in timings.items()},

@@ -104,6 +104,7 @@ class Evidence:
     retrieval_score: float
     source: str | None = None
     title: str | None = None
+    similarity: float | None = None  # dense cosine between claim and passage (None: not computed)
 
 
 @dataclass(frozen=True, slots=True)

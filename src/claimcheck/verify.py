@@ -2,7 +2,9 @@
 
 The rule, per claim, over its top-k retrieved passages with NLI probabilities:
 
-1. ``e`` = the highest P(entailment), ``c`` = the highest P(contradiction) over the passages.
+0. Passages less similar to the claim than ``min_similarity`` (dense cosine) are not usable
+   evidence: they are about something else, and an unrelated sentence must not decide a claim.
+1. ``e`` = the highest P(entailment), ``c`` = the highest P(contradiction) over the usable passages.
 2. **contradicted** if ``c >= contradict_threshold`` and ``c > e``;
 3. **supported** if ``e >= entail_threshold`` and ``e > c`` — unless the mismatch check finds that
    the supporting passage states a different number or names a different entity of the same kind
@@ -33,6 +35,7 @@ class Candidate:
     passage: Passage
     score: float
     premise: str
+    similarity: float | None = None
 
 
 def with_context(passage: Passage, previous: Passage | None) -> str:
@@ -100,12 +103,17 @@ def entities(texts: Sequence[str], nlp) -> list[dict[str, set[str]]]:
 def decide(claim_id: int, text: str, start: int, end: int, statement: str,
            evidence: Sequence[Evidence], entail_t: float, contra_t: float,
            max_evidence: int = 3, mismatch: tuple[str, str, str] | None = None,
-           checkworthiness: float | None = None) -> ClaimResult:
+           checkworthiness: float | None = None, min_similarity: float = 0.0) -> ClaimResult:
     """Apply the rule to one claim. ``mismatch`` = (kind, claim value, evidence value) for the
     best supporting passage, computed by the caller."""
+    retrieved = len(evidence)
+    evidence = usable(evidence, min_similarity)
     if not evidence:
+        why = ("no evidence passage was retrieved" if not retrieved else
+               f"none of the {retrieved} retrieved passages is similar enough to the claim "
+               f"(dense similarity < {min_similarity:.2f})")
         return ClaimResult(claim_id, text, start, end, statement, Label.UNVERIFIED, 1.0, (),
-                           "no evidence passage was retrieved", checkworthiness)
+                           why, checkworthiness)
     e = max(ev.entailment for ev in evidence)
     c = max(ev.contradiction for ev in evidence)
     if c >= contra_t and c > e:
@@ -132,5 +140,6 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
                        tuple(ordered[:max_evidence]), reason, checkworthiness)
 
 
-def best_supporting(evidence: Sequence[Evidence]) -> Evidence | None:
-    return max(evidence, key=lambda x: (x.entailment, x.retrieval_score)) if evidence else None
+def usable(evidence: Sequence[Evidence], min_similarity: float) -> list[Evidence]:
+    """Evidence whose dense similarity to the claim reaches ``min_similarity`` (or is unknown)."""
+    return [x for x in evidence if x.similarity is None or x.similarity >= min_similarity]

@@ -30,7 +30,8 @@ from claimcheck.verify import decide
 
 log = logging.getLogger(__name__)
 
-GRID = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 … 0.95
+GRID = [round(0.20 + 0.05 * i, 2) for i in range(16)]  # 0.20 … 0.95
+SIMILARITY_GRID = (0.0, 0.2, 0.3, 0.4, 0.5)
 MAX_UNVERIFIED_AS_SUPPORTED = 0.05
 ROW_CAP = 300
 
@@ -79,8 +80,9 @@ def examples_from_rows(rows: Sequence[dict], remove_evidence: Sequence[bool] | N
 
 
 def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
-    """Retrieve + NLI for every example; returns per-example (evidence, mismatch) where the
-    mismatch is computed for any passage that could support the claim (threshold 0)."""
+    """Retrieve + NLI for every example; returns per-example (evidence, {min_similarity:
+    mismatch}) where the mismatch is computed for any passage that could support the claim
+    (threshold 0), for each similarity gate of the grid."""
     from claimcheck.references import ReferenceSet
 
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window)
@@ -88,12 +90,15 @@ def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
     items = [Claim(i, e.claim, 0, len(e.claim), e.claim, 0, len(e.claim))
              for i, e in enumerate(examples)]
     evidence = checker.score(items, cands)
-    mism = checker.mismatches(items, evidence, 0.0)
-    return [(evidence[i], mism.get(i)) for i in range(len(items))]
+    mism = {s: checker.mismatches(items, evidence, 0.0, s) for s in SIMILARITY_GRID}
+    return [(evidence[i], {s: mism[s].get(i) for s in SIMILARITY_GRID})
+            for i in range(len(items))]
 
 
-def apply(collected, entail_t: float, contra_t: float) -> list[str]:
-    return [decide(i, "", 0, 0, "", evs, entail_t, contra_t, 1, mism).label.value
+def apply(collected, entail_t: float, contra_t: float, min_similarity: float = 0.0
+          ) -> list[str]:
+    return [decide(i, "", 0, 0, "", evs, entail_t, contra_t, 1, mism.get(min_similarity),
+                   None, min_similarity).label.value
             for i, (evs, mism) in enumerate(collected)]
 
 
@@ -114,19 +119,22 @@ def verdict_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
     }
 
 
-def fit_thresholds(collected, gold: Sequence[str]) -> tuple[float, float, dict]:
+def fit_thresholds(collected, gold: Sequence[str]) -> tuple[float, float, float, dict]:
+    """Grid search of (entailment, contradiction, min_similarity) for macro-F1 with at most 5% of
+    unverified claims called supported; ties go to the stricter thresholds."""
     best = None
     n_unv = max(1, sum(g == "unverified" for g in gold))
-    for te in GRID:
-        for tc in GRID:
-            pred = apply(collected, te, tc)
-            m = verdict_metrics(gold, pred)
-            ok = m["unverified_as_supported"] / n_unv <= MAX_UNVERIFIED_AS_SUPPORTED
-            key = (ok, m["macro_f1"], m["accuracy"], te, tc)
-            if best is None or key > best[0]:
-                best = (key, te, tc, m)
+    for sim in SIMILARITY_GRID:
+        for te in GRID:
+            for tc in GRID:
+                pred = apply(collected, te, tc, sim)
+                m = verdict_metrics(gold, pred)
+                ok = m["unverified_as_supported"] / n_unv <= MAX_UNVERIFIED_AS_SUPPORTED
+                key = (ok, m["macro_f1"], m["accuracy"], te, tc, -sim)
+                if best is None or key > best[0]:
+                    best = (key, te, tc, sim, m)
     assert best is not None
-    return best[1], best[2], best[3]
+    return best[1], best[2], best[3], best[4]
 
 
 def _cap(rows: list[dict], n: int, seed: int) -> list[dict]:
@@ -186,20 +194,21 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
         remove = [rng.random() < 0.3 for _ in rows]
         ex, docs = examples_from_rows(rows, remove)
         collected = collect(checker, ex, docs)
-        te, tc, m = fit_thresholds(collected, [e.gold for e in ex])
-        cal.update({"entail_threshold": te, "contradict_threshold": tc,
+        te, tc, sim, m = fit_thresholds(collected, [e.gold for e in ex])
+        cal.update({"entail_threshold": te, "contradict_threshold": tc, "min_similarity": sim,
                     "thresholds_fitted_on": f"FEVER rows carved from training ({len(ex)} claims, "
                                             f"30% with evidence removed), top_k="
                                             f"{checker.config.retrieval.top_k}",
                     "threshold_fit_metrics": m})
         cal_path.write_text(json.dumps(cal, indent=2) + "\n")
-        log.info("thresholds: entailment %.2f, contradiction %.2f (%s)", te, tc, m)
+        log.info("thresholds: entailment %.2f, contradiction %.2f, similarity %.2f (%s)", te, tc,
+                 sim, m)
     checker = ClaimChecker({"model": {"nli": str(model_dir)}, "progress": False})  # new thresholds
     for rel in DEV_SETS:
         rows = _cap(_read(root / rel), ROW_CAP, seed)
         ex, docs = examples_from_rows(rows)
         collected = collect(checker, ex, docs)
-        pred = apply(collected, *checker.thresholds())
+        pred = apply(collected, *checker.thresholds(), checker.min_similarity())
         name = rel.split("/")[1]
         out[name] = verdict_metrics([e.gold for e in ex], pred)
         log.info("%s: %s", name, out[name])

@@ -31,6 +31,7 @@ LICENSES = {
     "fever": "CC BY-SA 3.0 (FEVER claims and Wikipedia evidence)",
     "citation_integrity": "MIT",
     "hard_negative": "derived from FEVER (CC BY-SA 3.0)",
+    "hard_negative_negated": "derived from FEVER (CC BY-SA 3.0)",
     "perturb_number": "derived from FEVER (CC BY-SA 3.0)",
     "perturb_negation": "derived from FEVER (CC BY-SA 3.0)",
     "perturb_entity": "derived from FEVER (CC BY-SA 3.0)",

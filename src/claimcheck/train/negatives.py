@@ -88,6 +88,29 @@ def hard_negatives(rows: Sequence[dict], count: int, top_k: int, seed: int) -> l
     return out
 
 
+def negated_negatives(negatives: Sequence[Pair], fraction: float, seed: int) -> list[Pair]:
+    """Copies of hard negatives with the premise (or the claim) negated, still labelled neutral.
+
+    Without them the judge learns the SNLI artifact "a 'not' in the premise means contradiction"
+    (made worse by premise-side negation perturbations) and calls every claim contradicted that
+    retrieval pairs with an unrelated negated sentence ("Ukraine is not a member of NATO" vs
+    "NATO was founded in 1949")."""
+    rng = random.Random(seed + 1)
+    out: list[Pair] = []
+    for i, p in enumerate(negatives):
+        if rng.random() >= fraction:
+            continue
+        if i % 2 == 0 and len(p.premise) < 250 and p.premise.count(" . ") == 0:
+            new = negate(p.premise)
+            if new:
+                out.append(Pair(new, p.hypothesis, p.label, False, "hard_negative_negated"))
+                continue
+        new = negate(p.hypothesis)
+        if new:
+            out.append(Pair(p.premise, new, p.label, False, "hard_negative_negated"))
+    return out
+
+
 def _shift_number(match: re.Match, rng: random.Random) -> str:
     raw = match.group(0)
     digits = raw.replace(",", "")

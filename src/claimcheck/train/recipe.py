@@ -23,7 +23,7 @@ import numpy as np
 from claimcheck.config import TrainConfig, file_sha256, load_config
 from claimcheck.errors import DataError, ModelLoadError
 from claimcheck.train.data import LABELS, Pair, load_training_set, write_jsonl
-from claimcheck.train.negatives import hard_negatives, perturbations
+from claimcheck.train.negatives import hard_negatives, negated_negatives, perturbations
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ def build_mix(cfg: TrainConfig) -> tuple[list[Pair], dict[str, list[Pair]], Coun
         if hn.source not in raw_by_name:
             raise DataError(f"hard_negatives.source {hn.source!r} is not one of the datasets "
                             f"{sorted(raw_by_name)}.")
-        train.extend(hard_negatives(raw_by_name[hn.source], hn.count, hn.top_k, cfg.seed))
+        negs = hard_negatives(raw_by_name[hn.source], hn.count, hn.top_k, cfg.seed)
+        train.extend(negs)
+        train.extend(negated_negatives(negs, hn.negated, cfg.seed))
     if pt.count:
         if pt.source not in raw_by_name:
             raise DataError(f"perturbations.source {pt.source!r} is not one of the datasets "
