@@ -130,13 +130,17 @@ def _write_predictions(path: Path, cfg: BenchConfig, data, preds: dict[str, Any]
         for i, ex in enumerate(data.examples):
             row: dict[str, Any] = {"id": ex.get("id", i)}
             if cfg.task == "quote_attribution":
+                # offsets only: article texts (e.g. PolNeAR news) must not leak into results
                 row["gold"] = [{"start": q["start"], "end": q["end"],
-                                "source": (q["source"] or {}).get("text")} for q in ex["quotes"]]
+                                "source": [q["source"]["start"], q["source"]["end"]]
+                                if q.get("source") else None} for q in ex["quotes"]]
             else:
                 row["gold"] = str(ex["label"])
             for m, p in preds.items():
                 if p.quotes is not None:
-                    row[m] = p.quotes[i]
+                    row[m] = [{"start": q["start"], "end": q["end"],
+                               "speaker": (q.get("speaker") or {}).get("spans")}
+                              for q in p.quotes[i]]
                 else:
                     row[m] = p.labels[i] if p.labels is not None else None
                     if p.scores is not None:
