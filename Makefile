@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test lint model calibrate bench leaderboard check-browser clean
+.PHONY: setup demo test lint model calibrate bench-smoke leaderboard check-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,14 @@ model: setup
 
 calibrate: setup
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v1
+
+# Every committed benchmark config on its dev split (see benchmarks/README.md), then the leaderboard.
+leaderboard: setup
+	$(PY) benchmarks/leaderboard.py
+
+# Headless Chromium screenshot of the demo's HTML review page (installs chromium if missing).
+check-browser: setup
+	bash scripts/check-browser.sh
 
 clean:
 	rm -rf out .pytest_cache

@@ -22,6 +22,15 @@ train_app = typer.Typer(no_args_is_help=True, help="Train claimcheck's models.")
 app.add_typer(train_app, name="train")
 
 
+def _mount_bench() -> None:
+    from claimcheck.bench.cli import app as bench_app
+
+    app.add_typer(bench_app, name="bench")
+
+
+_mount_bench()
+
+
 def _fail(e: Exception) -> None:
     typer.echo(f"claimcheck: error: {e}", err=True)
     raise typer.Exit(2)
@@ -41,22 +50,29 @@ def check(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="pipeline YAML")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
                                                    "retrieval.top_k=8")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | html")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="write here")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the JSON report "
                                                   "to this file")] = None,
     input_format: Annotated[str | None, typer.Option("--input-format", help="text | markdown | "
                                                      "html (default: guess)")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="exit 1 when any of these is present: comma-separated "
+        "contradicted,flagged,unverified (for CI gates)")] = None,
 ) -> None:
-    """Check ARTICLE's claims against the reference set REFS."""
+    """Check ARTICLE's claims against the reference set REFS.
+
+    Exit status: 0 ok, 1 when --fail-on matched, 2 on an error.
+    """
     try:
         from claimcheck.config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
         from claimcheck.ingest import decode, read_input
         from claimcheck.pipeline import ClaimChecker
         from claimcheck.report import render_table
 
-        if fmt not in ("table", "json"):
-            raise ClaimcheckError(f"Unknown --format {fmt!r}. Use table or json.")
+        if fmt not in ("table", "json", "html"):
+            raise ClaimcheckError(f"Unknown --format {fmt!r}. Use table, json or html.")
+        kinds = [k.strip() for k in fail_on.split(",") if k.strip()] if fail_on else []
         cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
         if article == "-":
             text, guessed = decode(sys.stdin.buffer.read(), "standard input"), None
@@ -65,7 +81,12 @@ def check(
         checker = ClaimChecker(cfg)
         report = checker.check(text, refs, fmt=input_format or guessed,
                                source=None if article == "-" else article)
-        rendered = report.to_json() if fmt == "json" else render_table(report)
+        if fmt == "json":
+            rendered = report.to_json()
+        elif fmt == "html":
+            rendered = report.to_html()
+        else:
+            rendered = render_table(report, review=True)
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)
             json_out.write_text(report.to_json(), encoding="utf-8")
@@ -76,6 +97,13 @@ def check(
             typer.echo(f"wrote {output}", err=True)
         else:
             typer.echo(rendered, nl=False)
+        if kinds:
+            from claimcheck.flags import gate
+
+            failed, line = gate(report, kinds)
+            typer.echo(line, err=True)
+            if failed:
+                raise typer.Exit(1)
     except ClaimcheckError as e:
         _fail(e)
 
@@ -92,6 +120,22 @@ def train_nli_cmd(
         from claimcheck.train.recipe import train_nli
 
         out = train_nli(config, set_, skip_training=calibrate_only)
+        typer.echo(f"model written to {out}")
+    except ClaimcheckError as e:
+        _fail(e)
+
+
+@train_app.command("checkworthy")
+def train_checkworthy_cmd(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="training YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override")] = None,
+) -> None:
+    """Train the check-worthiness model (default: configs/train/checkworthy.yaml)."""
+    try:
+        logging.getLogger("claimcheck").setLevel(logging.INFO)
+        from claimcheck.checkworthy import DEFAULT_TRAIN_CONFIG, train
+
+        out = train(config or DEFAULT_TRAIN_CONFIG, set_)
         typer.echo(f"model written to {out}")
     except ClaimcheckError as e:
         _fail(e)

@@ -14,6 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from claimcheck.errors import ConfigError
+from claimcheck.flags import FlagsConfig
+from claimcheck.quotes import QuotesConfig
+from claimcheck.stance import StanceConfig
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG_PATH = PACKAGE_DIR / "default.yaml"
@@ -69,6 +72,7 @@ class VerdictConfig(_Strict):
 class SegmentConfig(_Strict):
     atomic: bool = True
     min_words: int = Field(4, ge=1)
+    checkworthiness: bool = Field(True, description="score each claim's check-worthiness")
     max_input_chars: int = Field(2_000_000, ge=1000)
 
 
@@ -77,9 +81,9 @@ class PipelineConfig(_Strict):
     retrieval: RetrievalConfig = RetrievalConfig()
     verdict: VerdictConfig = VerdictConfig()
     segment: SegmentConfig = SegmentConfig()
-    quotes: dict[str, Any] = Field(default_factory=dict)
-    stance: dict[str, Any] = Field(default_factory=dict)
-    flags: dict[str, Any] = Field(default_factory=dict)
+    quotes: QuotesConfig = QuotesConfig()
+    stance: StanceConfig = StanceConfig()
+    flags: FlagsConfig = FlagsConfig()
     progress: bool | None = Field(None, description="progress bars; None: only on a TTY")
 
 

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -143,9 +144,17 @@ class ClaimChecker:
         claims, non_claims = segment(doc, self.config.segment.atomic,
                                      self.config.segment.min_words, nlp=self.nlp)
         timings["segment"] = time.perf_counter() - t
+        if claims and self.config.segment.checkworthiness:
+            t = time.perf_counter()
+            from claimcheck.checkworthy import score_sentences
+
+            scores = score_sentences([c.statement for c in claims])
+            claims = [dataclasses.replace(c, checkworthiness=round(float(s), 4))
+                      for c, s in zip(claims, scores, strict=True)]
+            timings["checkworthiness"] = time.perf_counter() - t
         refs = self._refs(references)
         results = self._verify(claims, refs, timings)
-        return self._report(doc, results, non_claims, refs, timings)
+        return self._report(doc, results, non_claims, refs, timings, analyse=True)
 
     def check_claims(self, claims: Sequence[str], references: References) -> Report:
         """Check claim strings (one claim each, no segmentation); results keep input order."""
@@ -278,9 +287,34 @@ class ClaimChecker:
                 out[c.id] = ("name", *ent)
         return out
 
+    def _analyse(self, doc: Document, results: list[ClaimResult], non_claims,
+                 timings: dict[str, float]) -> dict[str, tuple]:
+        """Quotes, speakers, stances and flags of an article."""
+        from claimcheck.flags import find_flags
+        from claimcheck.quotes import extract_quotes
+        from claimcheck.stance import score_stances
+
+        cfg = self.config
+        out: dict[str, tuple] = {"quotes": (), "speakers": (), "stances": (), "flags": ()}
+        if cfg.quotes.enabled:
+            t = time.perf_counter()
+            quotes, speakers = extract_quotes(doc, self.nlp, cfg.quotes)
+            out["quotes"], out["speakers"] = tuple(quotes), tuple(speakers)
+            timings["quotes"] = time.perf_counter() - t
+            if cfg.stance.enabled and quotes:
+                t = time.perf_counter()
+                out["stances"] = tuple(score_stances(quotes, speakers, self.nli, cfg.stance))
+                timings["stance"] = time.perf_counter() - t
+        t = time.perf_counter()
+        out["flags"] = tuple(find_flags(doc, list(results), list(non_claims), cfg.flags))
+        timings["flags"] = time.perf_counter() - t
+        return out
+
     def _report(self, doc: Document, results: list[ClaimResult], non_claims, refs: ReferenceSet,
-                timings: dict[str, float]) -> Report:
+                timings: dict[str, float], analyse: bool = False) -> Report:
         from claimcheck import __version__
+
+        extra = self._analyse(doc, results, non_claims, timings) if analyse else {}
 
         nli = self.nli
         meta: dict[str, Any] = {
@@ -294,7 +328,7 @@ class ClaimChecker:
                            "sha256": refs.content_hash},
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
-        return Report(doc, tuple(results), tuple(non_claims), meta=meta)
+        return Report(doc, tuple(results), tuple(non_claims), meta=meta, **extra)
 
 
 def config_sha256(config: PipelineConfig) -> str:

@@ -85,8 +85,8 @@ _MARK = {Label.SUPPORTED: "SUPPORTED", Label.CONTRADICTED: "CONTRADICTED",
          Label.UNVERIFIED: "unverified"}
 
 
-def render_table(report: Report, width: int = 100) -> str:
-    """The readable claim table the CLI prints."""
+def render_table(report: Report, width: int = 100, review: bool = False) -> str:
+    """The readable claim table the CLI prints (+ quotes, stances and the review queue)."""
     out = []
     counts = report.counts()
     out.append(f"{len(report.claims)} claims: {counts['supported']} supported, "
@@ -111,4 +111,22 @@ def render_table(report: Report, width: int = 100) -> str:
         for n in report.non_claims:
             kinds[n.kind.value] = kinds.get(n.kind.value, 0) + 1
         out.append("not checked: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+    if report.quotes:
+        names = {s.id: s.name for s in report.speakers}
+        out += ["", f"QUOTES ({len(report.quotes)})", "=" * width]
+        for q in report.quotes:
+            who = names.get(q.speaker_id, "?") if q.speaker_id is not None else "?"
+            out.extend(textwrap.wrap(f"{who} [{q.kind}]: {q.text}", width,
+                                     subsequent_indent="    "))
+    if report.stances:
+        out += ["", "STANCE OF QUOTED SPEAKERS (score in [-1, 1])", "=" * width]
+        for s in report.stances:
+            out.append(f"{s.speaker[:28]:<28} {s.target[:32]:<32} {s.score:+.2f} {s.label:<8} "
+                       f"({len(s.quote_ids)} quote{'s' if len(s.quote_ids) != 1 else ''})")
+    if review:
+        from claimcheck.triage import format_queue
+
+        queue = report.review_queue()
+        if queue:
+            out += ["", "REVIEW QUEUE", "=" * width, format_queue(queue, width=width).rstrip()]
     return "\n".join(out) + "\n"

@@ -203,6 +203,24 @@ class Report:
 
         return claims_dataframe(self)
 
+    def review_queue(self):
+        """What an editor should look at first (see :func:`claimcheck.triage.review_queue`)."""
+        from claimcheck.triage import review_queue
+
+        return review_queue(self)
+
+    def stance_table(self):
+        """Per-speaker stance as a pandas DataFrame (see :func:`claimcheck.stance.stance_table`)."""
+        from claimcheck.stance import stance_table
+
+        return stance_table(self)
+
+    def to_html(self) -> str:
+        """The HTML review page (see :func:`claimcheck.html.render_html`)."""
+        from claimcheck.html import render_html
+
+        return render_html(self)
+
     def counts(self) -> dict[str, int]:
         out = {label.value: 0 for label in Label}
         for c in self.claims:
