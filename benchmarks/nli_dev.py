@@ -42,6 +42,7 @@ def main() -> None:
     ap.add_argument("--model", default=str(ROOT / "src/claimcheck/models/nli-minilm-v1"))
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/nli_dev.json")
     ap.add_argument("--quantize", choices=["int8"], default=None)
+    ap.add_argument("--speed-only", action="store_true", help="only measure pairs/s")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from claimcheck.config import TrainConfig, load_config
@@ -51,6 +52,10 @@ def main() -> None:
     from claimcheck.train.recipe import resolve_data_root
 
     model = Path(args.model)
+    if args.speed_only:
+        print(f"{args.quantize or 'fp32'}: {speed(str(model), args.quantize):.1f} pairs/s at 64 "
+              "tokens, 2 threads")
+        return
     training = json.loads((model / "training.json").read_text())
     cfg = load_config(TrainConfig, ROOT / training["config"], training.get("overrides"))
     root = resolve_data_root(str(ROOT / cfg.data_root) if not Path(cfg.data_root).is_absolute()

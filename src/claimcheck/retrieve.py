@@ -30,6 +30,7 @@ from claimcheck.references import ReferenceSet
 from claimcheck.types import Passage
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 @dataclass(frozen=True, slots=True)
