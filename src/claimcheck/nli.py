@@ -179,15 +179,10 @@ class NLIModel:
             cal = folder / CALIBRATION_FILE
             if cal.is_file():
                 self.calibration = json.loads(cal.read_text())
-        kwargs = {"use_safetensors": True}
-        if not local:
-            kwargs["local_files_only"] = False
-        else:
-            kwargs["local_files_only"] = True
         try:
-            tok = AutoTokenizer.from_pretrained(path, **{k: v for k, v in kwargs.items()
-                                                         if k == "local_files_only"})
-            model = AutoModelForSequenceClassification.from_pretrained(path, **kwargs)
+            tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                path, local_files_only=local, use_safetensors=True)
         except LabelMappingError:
             raise
         except Exception as e:  # transformers raises many types (OSError, ValueError, ...)

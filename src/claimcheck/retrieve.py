@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -46,12 +47,25 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "claimcheck"
 
 
+@functools.lru_cache(maxsize=2)
+def _load_encoder(path: str):
+    """(tokenizer, model) of an encoder folder, loaded once per process (retrieval and
+    check-worthiness share the same MiniLM)."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    return tok, AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True).eval()
+
+
 class Encoder:
     """Mean-pooled, normalized sentence embeddings from a transformers model folder."""
 
-    def __init__(self, name: str = "default", batch_size: int = 64) -> None:
+    def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256) -> None:
         self.name = name
         self.batch_size = batch_size
+        self.max_length = max_length
         self._model = None
         self._tok = None
 
@@ -68,19 +82,12 @@ class Encoder:
 
     def load(self) -> Encoder:
         if self._model is None:
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-
             p = self.path
             if not Path(p).is_dir():
                 raise ModelLoadError(f"Encoder folder {p!r} does not exist. Fix: set "
                                      "model.encoder to a local sentence-transformers folder or "
                                      "'default'.")
-            self._tok = AutoTokenizer.from_pretrained(p, local_files_only=True)
-            self._model = AutoModel.from_pretrained(p, local_files_only=True,
-                                                    use_safetensors=True).eval()
+            self._tok, self._model = _load_encoder(p)
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -93,7 +100,7 @@ class Encoder:
             for s in range(0, len(order), self.batch_size):
                 idx = order[s : s + self.batch_size]
                 enc = self._tok([texts[i] for i in idx], padding=True, truncation=True,
-                                max_length=256, return_tensors="pt")
+                                max_length=self.max_length, return_tensors="pt")
                 h = self._model(**enc).last_hidden_state
                 m = enc["attention_mask"].unsqueeze(-1).float()
                 v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)

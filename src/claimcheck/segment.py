@@ -99,7 +99,6 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
                        and t.tag_ in ("VBN", "VBG")]
         be = _be(subj, root)
         subj_phrase = subj_text[0].upper() + subj_text[1:] if subj_text else "It"
-        subj_phrase = re.sub(r"^The\b", "The", subj_phrase)
         for k, v in enumerate(verbs):
             v_sub = [t for t in v.subtree if not (t.dep_ == "conj" and t.head == v and t in verbs)]
             # exclude nested conj verbs' subtrees
@@ -111,10 +110,7 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
                 continue
             s, e = _trim(text, toks[0].idx, toks[-1].idx + len(toks[-1]))
             phrase = text[s:e]
-            if v.tag_ == "VBN":
-                statement = f"{subj_phrase} {be} {phrase[0].lower() + phrase[1:]}"
-            else:
-                statement = f"{subj_phrase} {be} {phrase[0].lower() + phrase[1:]}"
+            statement = f"{subj_phrase} {be} {phrase[0].lower() + phrase[1:]}"
             if len(phrase.split()) >= 3:
                 pieces.append((s, e, _sentence_case(statement)))
         main_start = sent.doc[comma_end + 1].idx if comma_end + 1 < sent.end else main_end
