@@ -26,7 +26,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
 
-# Retrain the default NLI model (about 35 min on 2 cores), then fit its verdict thresholds.
+# Retrain the default NLI model (about 72 min on 2 idle cores), then fit its verdict thresholds.
 model: setup
 	$(VENV)/bin/claimcheck train nli --config configs/train/nli-minilm-v1.yaml
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v1

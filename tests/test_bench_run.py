@@ -77,13 +77,14 @@ def test_results_json_has_provenance(tmp_path, tiny_nli_dir):
 def test_two_runs_give_identical_metrics(tmp_path, tiny_nli_dir):
     c = cfg(task="stance", dataset={"format": "fnc1", "path": str(FIX / "fnc1"),
                                     "split": "test", "train_split": "train"},
-            methods=["model", "majority", "tfidf_lr"],
+            methods=["model", "majority", "tfidf_lr", "encoder_lr"],
             pipeline={"model": {"nli": str(tiny_nli_dir)}}, options={"related_threshold": 0.0})
     a = run(c, output=tmp_path / "a")
     b = run(c, output=tmp_path / "b")
     assert {k: v["metrics"] for k, v in a["methods"].items()} == \
            {k: v["metrics"] for k, v in b["methods"].items()}
     assert "fnc_score" in a["methods"]["tfidf_lr"]["metrics"]
+    assert "fnc_score" in a["methods"]["encoder_lr"]["metrics"]
     assert a["primary_metric"] == "fnc_score"
 
 

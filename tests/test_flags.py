@@ -3,6 +3,8 @@ and triage tests share (``nato_report``)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from claimcheck.errors import ConfigError
@@ -133,6 +135,16 @@ def test_entity_mismatch_on_unsupported_claim():
     flags = [f for f in find_flags(Document(text), [c], []) if f.kind == "mismatch"]
     assert [f.text for f in flags] == ["Poland"]
     assert "Germany" in flags[0].reason or "Wiesbaden" in flags[0].reason
+
+
+def test_entity_mismatch_needs_a_passage_about_the_claim():
+    text = "Hungary will not join the new command, Budapest said."
+    ev = Evidence("Stoltenberg said the United States remains a strong Ally.", "ref", 0, 56,
+                  0.1, 0.8, 0.1, 0.5, similarity=0.55)
+    c = ClaimResult(1, text, 0, len(text), text, Label.UNVERIFIED, 0.8, (ev,))
+    assert not [f for f in find_flags(Document(text), [c], []) if f.kind == "mismatch"]
+    close = dataclasses.replace(c, evidence=(dataclasses.replace(ev, similarity=0.8),))
+    assert [f for f in find_flags(Document(text), [close], []) if f.kind == "mismatch"]
 
 
 def test_attributed_numbers_are_not_flagged():

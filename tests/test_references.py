@@ -59,3 +59,14 @@ def test_hybrid_retrieval_and_cache(tmp_path):
 def test_top_k_validation():
     with pytest.raises(ValueError, match="top_k"):
         Retriever(top_k=0)
+
+
+def test_bm25_matches_spelling_variants_and_plurals():
+    from claimcheck.retrieve import search_terms
+
+    assert search_terms(["defence", "agreements", "organised", "policies", "promise", "glass"]) \
+        == ["defense", "agreement", "organized", "policy", "promise", "glass"]
+    refs = ReferenceSet.from_texts(["The agreements are not mutual defence treaties.",
+                                    "Sweden joined the alliance in 2024."])
+    hits = Retriever(top_k=1, dense=False).index(refs).search(["a mutual defense treaty"])
+    assert hits[0][0].passage.text.startswith("The agreements are not mutual defence")

@@ -49,3 +49,22 @@ def test_atomic_off_keeps_sentences(nato_article):
     doc = ingest(nato_article)
     claims, _ = segment(doc, atomic=False)
     assert all(c.text == doc.text[c.sentence_start:c.sentence_end] for c in claims)
+
+
+def test_trailing_participle_and_pointing_subject(nato_article):
+    doc, claims, _ = _nato(nato_article)
+    by_text = {c.text: c for c in claims}
+    main = by_text["These agreements signify a deepened commitment to mutual defense and "
+                   "security cooperation"]
+    assert main.statement.startswith("The bilateral security agreements signify")
+    tail = next(c for c in claims if c.text.startswith("providing Ukraine"))
+    assert tail.statement.startswith("The bilateral security agreements are providing Ukraine")
+    assert doc.text[tail.start:tail.end] == tail.text
+    # a participle that reports speech ("…, emphasizing that …") stays with its sentence
+    assert not any(c.text.startswith("emphasizing") for c in claims)
+
+
+def test_pointing_subject_needs_an_antecedent():
+    doc = ingest("These agreements were signed in 2024 by several governments.")
+    claims, _ = segment(doc)
+    assert claims[0].statement.startswith("These agreements were signed")

@@ -101,6 +101,10 @@ class FlagsConfig(BaseModel):
     entity_labels: list[str] = Field(
         default_factory=lambda: ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"],
         description="spaCy entity labels compared by the mismatch flag")
+    mismatch_min_similarity: float = Field(
+        0.7, ge=0, le=1, description="an unverified claim gets a name-mismatch flag only when "
+        "its best passage is at least this similar to it (contradicted claims always do): a "
+        "passage about something else naming other people or places is not a mismatch")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +355,9 @@ def _mismatches(claims: list[ClaimResult], cfg: FlagsConfig) -> list[Flag]:
                       f'says "{ev_text}": "{_clip(ev.text)}"')
             out.append(Flag("mismatch", q.text, c.start + q.start, c.start + q.end, reason,
                             c.id, "high"))
-    out += _entity_mismatches([c for c in checked if c.label != Label.SUPPORTED], cfg)
+    out += _entity_mismatches([c for c in checked if c.label == Label.CONTRADICTED or (
+        c.label == Label.UNVERIFIED and c.evidence[0].similarity is not None
+        and c.evidence[0].similarity >= cfg.mismatch_min_similarity)], cfg)
     return out
 
 

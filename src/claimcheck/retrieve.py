@@ -20,6 +20,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,46 @@ from claimcheck.types import Passage
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+
+# British -> American spellings that BM25 would otherwise treat as different words
+# ("mutual defence" in a reference must match "mutual defense" in a claim).
+_SPELLING = {
+    "defence": "defense", "offence": "offense", "licence": "license", "pretence": "pretense",
+    "centre": "center", "metre": "meter", "theatre": "theater", "litre": "liter",
+    "programme": "program", "catalogue": "catalog", "dialogue": "dialog", "cheque": "check",
+    "grey": "gray", "tyre": "tire", "aluminium": "aluminum", "judgement": "judgment",
+    "manoeuvre": "maneuver", "analyse": "analyze", "paralyse": "paralyze",
+}
+_OUR = re.compile(r"^(arm|behavi|col|endeav|fav|harb|hon|hum|lab|neighb|rum|savi|vap|vig)our")
+_ISE = re.compile(r"^(.{3,})is(e|ed|es|ing|ation|ations)$")
+_ISE_KEEP = frozenset({
+    "advise", "advertise", "arise", "chastise", "comprise", "compromise", "concise", "demise",
+    "despise", "devise", "disguise", "enterprise", "excise", "exercise", "expertise", "franchise",
+    "improvise", "merchandise", "noise", "otherwise", "paradise", "praise", "precise", "premise",
+    "promise", "raise", "revise", "rise", "supervise", "surmise", "surprise", "televise",
+    "treatise", "wise",
+})
+
+
+def _term(word: str) -> str:
+    """One lower-cased token -> its search form: American spelling, light plural stemming."""
+    w = _SPELLING.get(word, word)
+    w = _OUR.sub(r"\1or", w)
+    m = _ISE.match(w)
+    if m and f"{m.group(1)}ise" not in _ISE_KEEP:
+        w = f"{m.group(1)}iz{m.group(2)}"
+    w = _SPELLING.get(w.removesuffix("s"), w) if w.endswith("s") else w
+    if len(w) > 4 and w.endswith("ies") and not w.endswith(("eies", "aies")):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ies")):
+        return w[:-1]
+    return w
+
+
+def search_terms(words: list[str]) -> list[str]:
+    """The BM25 "stemmer": spelling variants and plurals of a word become one term."""
+    return [_term(w) for w in words]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +182,8 @@ class Retriever:
             import bm25s
 
             self._bm25 = bm25s.BM25()
-            self._bm25.index(bm25s.tokenize(texts, stopwords="en", show_progress=False),
+            self._bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=search_terms,
+                                               show_progress=False),
                              show_progress=False)
         if self.dense:
             self._vectors = self._cached_vectors(refs, texts)
@@ -181,7 +223,8 @@ class Retriever:
         if self._bm25 is not None:
             import bm25s
 
-            toks = bm25s.tokenize(list(queries), stopwords="en", show_progress=False)
+            toks = bm25s.tokenize(list(queries), stopwords="en", stemmer=search_terms,
+                                  show_progress=False)
             docs, scores = self._bm25.retrieve(toks, k=n, show_progress=False)
             for qi in range(len(queries)):
                 bm25_scores[qi, docs[qi]] = scores[qi]

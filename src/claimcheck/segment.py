@@ -7,7 +7,12 @@ Sentences come from spaCy. A sentence becomes one or more *atomic* claims:
   with the main clause's subject added to its statement ("The command is led by a three-star NATO
   general."), plus the main clause itself;
 * coordinated clauses with their own verb ("X did A, and Y did B") are split;
-* a trailing "with"-absolute ("…, with member states pledging $43 billion") becomes its own claim.
+* a trailing "with"-absolute ("…, with member states pledging $43 billion") becomes its own claim;
+* a trailing participial add-on ("…, providing Ukraine with additional assurances") becomes its own
+  claim with the main clause's subject ("These agreements are providing Ukraine …");
+* a subject that points back ("These agreements", "The agreements") is spelled out in the statement
+  from the previous sentence ("The bilateral security agreements …"), so that the statement can be
+  checked on its own.
 
 Each claim keeps the exact article span it comes from (``text == doc.text[start:end]``) and a
 self-contained ``statement`` that is checked against the evidence. Headings, "Related posts" lists,
@@ -74,6 +79,29 @@ def _subject(root):
     return None
 
 
+_POINTING = frozenset({"this", "these", "those", "the"})
+
+
+def _antecedent(subj, sent) -> str | None:
+    """"The bilateral security agreements" for a subject "These agreements" whose noun the
+    previous sentence names with more words; None when there is no such phrase."""
+    if subj is None or len(subj) != 2 or subj[0].lower_ not in _POINTING or \
+            subj[1].tag_ not in ("NN", "NNS"):
+        return None
+    doc = sent.doc
+    prev = [s for s in doc.sents if s.end <= sent.start]
+    if not prev:
+        return None
+    for chunk in reversed([c for c in doc.noun_chunks
+                           if prev[-1].start <= c.start and c.end <= prev[-1].end]):
+        words = [t for t in chunk if t.dep_ != "det"]
+        if chunk.root.lemma_ == subj[1].lemma_ and chunk.root.tag_ == subj[1].tag_ and \
+                len(words) > 1:
+            body = doc.text[words[0].idx: chunk.root.idx + len(chunk.root)]
+            return body if words[0].dep_ == "poss" or words[0].tag_ == "NNP" else f"the {body}"
+    return None
+
+
 def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
     """Atomic pieces of a spaCy sentence: (start_char, end_char, statement) in document chars."""
     text = sent.doc.text
@@ -82,6 +110,7 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
     main_start, main_end = sent.start_char, sent.end_char
     subj = _subject(root)
     subj_text = text[subj[0].idx: subj[-1].idx + len(subj[-1])] if subj else None
+    antecedent = _antecedent(subj, sent)
 
     # (a) leading participial add-on: advcl/prep of the root before the subject, ending in a comma
     for c in root.children:
@@ -138,6 +167,20 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
             main_end = sent.doc[t.i - 1].idx
             break
 
+    # (d) trailing participial add-on: ", VBG …" attached to the root after it
+    for c in root.children:
+        if c.dep_ != "advcl" or c.tag_ != "VBG" or c.i <= root.i or c.left_edge.i != c.i \
+                or sent.doc[c.i - 1].text != "," or subj is None \
+                or any(g.dep_ == "ccomp" for g in c.children):  # "…, adding that …": speech
+            continue
+        sub = list(c.subtree)
+        s, e = _trim(text, sub[0].idx, sub[-1].idx + len(sub[-1]))
+        phrase = text[s:e]
+        if len(phrase.split()) >= 3:
+            pieces.append((s, e, _sentence_case(f"{subj_text} {_be(subj, root)} {phrase}")))
+            main_end = min(main_end, sent.doc[c.i - 1].idx)
+        break
+
     # (b) coordinated clauses with their own subject
     conj = [c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")
             and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
@@ -161,6 +204,9 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
         s, e = _trim(text, s, e)
         if s < e and len(text[s:e].split()) >= min_words:
             pieces.append((s, e, _sentence_case(text[s:e])))
+    if antecedent and subj_text:
+        pieces = [(s, e, _sentence_case(antecedent + st[len(subj_text):])
+                   if st.lower().startswith(subj_text.lower()) else st) for s, e, st in pieces]
     pieces.sort(key=lambda p: (p[0], p[1]))
     return pieces
 

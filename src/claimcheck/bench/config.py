@@ -27,7 +27,7 @@ from claimcheck.errors import ConfigError
 
 Task = Literal["nli_pairs", "claim_verification", "stance", "quote_attribution",
                "check_worthiness"]
-Method = Literal["model", "majority", "tfidf_lr", "quote_marks"]
+Method = Literal["model", "majority", "tfidf_lr", "encoder_lr", "quote_marks"]
 DATA_PREFIX = "../shared/data"
 DATA_ENV = "CLAIMCHECK_DATA"
 

@@ -92,7 +92,7 @@ def run(config: str | Path | dict[str, Any] | BenchConfig, limit: int | None = N
             train = rest
     else:
         data = full
-    needs_train = "tfidf_lr" in cfg.methods or "majority" in cfg.methods
+    needs_train = bool({"tfidf_lr", "encoder_lr", "majority"} & set(cfg.methods))
     if train is None and cfg.dataset.train_split and needs_train:
         tr = load_split(cfg, cfg.dataset.train_split, root)
         if cfg.dataset.carve is not None and cfg.dataset.train_split == cfg.dataset.split:

@@ -14,7 +14,13 @@ import numpy as np
 
 from claimcheck.bench import metrics as M
 from claimcheck.bench.adapters import Loaded, split_sentences
-from claimcheck.bench.baselines import TFIDF_FIELDS, TfidfLR, majority_label, quote_marks
+from claimcheck.bench.baselines import (
+    TFIDF_FIELDS,
+    EncoderLR,
+    TfidfLR,
+    majority_label,
+    quote_marks,
+)
 from claimcheck.bench.config import BenchConfig
 from claimcheck.config import PipelineConfig
 from claimcheck.errors import ClaimcheckError, ConfigError
@@ -82,7 +88,7 @@ def run_method(method: str, cfg: BenchConfig, data: Loaded, train: Loaded | None
     task = cfg.task
     if method == "quote_marks":
         return Prediction(quotes=[quote_marks(d["text"]) for d in data.examples])
-    if method in ("majority", "tfidf_lr") and task == "quote_attribution":
+    if method in ("majority", "tfidf_lr", "encoder_lr") and task == "quote_attribution":
         raise ConfigError(f"Method {method!r} does not apply to quote_attribution; use "
                           "quote_marks as its baseline.")
     if method == "majority":
@@ -94,14 +100,16 @@ def run_method(method: str, cfg: BenchConfig, data: Loaded, train: Loaded | None
                               extra={"majority": label, "from": "train" if train else "eval"})
         return Prediction(labels=[label] * n,
                           extra={"majority": label, "from": "train" if train else "eval"})
-    if method == "tfidf_lr":
+    if method in ("tfidf_lr", "encoder_lr"):
         if train is None:
-            raise ConfigError(f"Method 'tfidf_lr' of {cfg.name!r} needs training data: set "
+            raise ConfigError(f"Method {method!r} of {cfg.name!r} needs training data: set "
                               "dataset.train_split, or dataset.carve to hold out part of the "
                               "split.")
         fields = TFIDF_FIELDS[task]
-        clf = TfidfLR(fields, seed=cfg.seed,
-                      class_weight="balanced" if task == "check_worthiness" else None)
+        weight = "balanced" if task == "check_worthiness" else None
+        clf = (TfidfLR(fields, seed=cfg.seed, class_weight=weight) if method == "tfidf_lr" else
+               EncoderLR(fields, seed=cfg.seed, class_weight=weight,
+                         encoder=pcfg.model.encoder))
         clf.fit(train.examples, [gold_of(task, e) for e in train.examples])
         probs = clf.predict_proba(data.examples)
         labels = [clf.classes_[i] for i in probs.argmax(axis=1)]
