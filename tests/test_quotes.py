@@ -134,6 +134,14 @@ def test_one_canonical_speaker_with_all_mentions(nato_article):
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
 
 
+def test_speech_noun_subjects_report_speech_but_opinion_nouns_do_not():
+    text = ("Jens Stoltenberg’s recent remarks have underscored the alliance’s support for "
+            "Ukraine. Stoltenberg’s nuanced stance highlights the complexities of the conflict.")
+    quotes, speakers = extract_quotes(text)
+    got = _by_text(quotes, speakers)
+    assert got == {"the alliance’s support for Ukraine": ("indirect", "Jens Stoltenberg")}
+
+
 def test_document_boilerplate_is_skipped():
     text = 'Intro line.\n"We will win this war together," Zelenskiy said.'
     doc = Document(text=text, boilerplate=(Span(text[12:], 12, len(text)),))

@@ -85,13 +85,16 @@ counter question doubt observe mention testify suggest"""))
 OBJECT_CUES = frozenset(_words("""
 acknowledge admit deny urge warn express reject praise criticize criticise condemn welcome
 call demand announce dismiss defend blame accuse thank applaud slam highlight stress emphasize
-emphasise underline reiterate
+emphasise underline underscore reiterate
 """))
 # nouns for "X's remarks/stance ..." whose possessor is the speaker
 SPEECH_NOUNS = frozenset(_words("""
 remark remarks comment comments statement statements stance speech words message letter
 interview tweet post position view views argument testimony announcement
 """))
+# of those, the ones that name an opinion rather than words said: "X's stance highlights the
+# complexities" is not a quote, "X's remarks underscored the alliance's support" is
+OPINION_NOUNS = frozenset({"stance", "position", "view", "views", "argument"})
 _NOT_SPEAKERS = frozenset(_words("""
 related posts note update photo image source sources read more editor's see also tags share
 advertisement watch listen contents table summary conclusion introduction overview
@@ -383,7 +386,7 @@ class _Extractor:
                         continue
                     absorbed.update(inside)
                 if not any(ch.dep_ == "ccomp" for ch in tok.children) and (
-                        subj[1] == "other" or _via_speech_noun(tok)):
+                        subj[1] == "other" or _via_noun(tok, OPINION_NOUNS)):
                     continue  # "the stance highlights the complexities": not speech
                 cue_end = max([tok.idx + len(tok)] + [ch.idx + len(ch) for ch in tok.children
                                                       if ch.dep_ == "prt"])
@@ -527,9 +530,10 @@ class _Extractor:
 
 
 
-def _via_speech_noun(tok) -> bool:
+def _via_noun(tok, nouns: frozenset[str]) -> bool:
+    """Whether the cue's subject is one of ``nouns`` ("Stoltenberg's stance highlights …")."""
     subs = [ch for ch in tok.children if ch.dep_ in ("nsubj", "nsubjpass")]
-    return bool(subs) and subs[0].lemma_.lower() in SPEECH_NOUNS | {"stance", "position"}
+    return bool(subs) and subs[0].lemma_.lower() in nouns
 
 
 def _pron_kind(phrase: str) -> str:
