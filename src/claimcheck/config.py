@@ -47,6 +47,8 @@ class RetrievalConfig(_Strict):
     top_k: int = Field(5, ge=1, le=100)
     dense: bool = True
     bm25: bool = True
+    fold_terms: bool = Field(True, description="BM25 matches US/UK spellings and plurals "
+                             "(defence = defense, agreements = agreement); English only")
     rrf_k: int = Field(60, ge=1)
     window: int = Field(1, ge=1, le=5, description="sentences per passage")
     cache_dir: str | None = Field(None, description="index cache; None: ~/.cache/claimcheck")

@@ -155,7 +155,7 @@ class Retriever:
 
     def __init__(self, top_k: int = 5, dense: bool = True, bm25: bool = True, rrf_k: int = 60,
                  encoder: str | Encoder = "default", cache_dir: str | Path | None = None,
-                 min_score: float = 0.0) -> None:
+                 min_score: float = 0.0, fold_terms: bool = True) -> None:
         if top_k < 1:
             raise ValueError(f"The 'top_k' parameter of Retriever must be an int >= 1. Got "
                              f"{top_k!r} instead.")
@@ -168,6 +168,7 @@ class Retriever:
         self.encoder = encoder if isinstance(encoder, Encoder) else Encoder(encoder)
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.min_score = min_score
+        self._stemmer = search_terms if fold_terms else None
         self.refs: ReferenceSet | None = None
         self._bm25 = None
         self._vectors: np.ndarray | None = None
@@ -182,7 +183,7 @@ class Retriever:
             import bm25s
 
             self._bm25 = bm25s.BM25()
-            self._bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=search_terms,
+            self._bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer,
                                                show_progress=False),
                              show_progress=False)
         if self.dense:
@@ -223,7 +224,7 @@ class Retriever:
         if self._bm25 is not None:
             import bm25s
 
-            toks = bm25s.tokenize(list(queries), stopwords="en", stemmer=search_terms,
+            toks = bm25s.tokenize(list(queries), stopwords="en", stemmer=self._stemmer,
                                   show_progress=False)
             docs, scores = self._bm25.retrieve(toks, k=n, show_progress=False)
             for qi in range(len(queries)):
