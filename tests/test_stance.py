@@ -170,6 +170,17 @@ def test_targets_and_aliases():
     assert not mentions_target("Russians", "Ukraine")
 
 
+def test_auto_targets_of_the_nato_article(nato_article):
+    from claimcheck.quotes import extract_quotes
+    from claimcheck.stance import propose_targets
+
+    targets = propose_targets(*extract_quotes(nato_article))
+    assert {"NATO", "Ukraine", "Russia", "the United States", "Hungary"} <= set(targets)
+    assert "defense spending" in targets
+    # possessors and intensifiers do not make targets ("the alliance’s steadfast support")
+    assert not any("steadfast" in t or "alliance" in t for t in targets)
+
+
 def test_stance_table():
     stances = [Stance(1, "Viktor Orban", "Ukraine", -0.5, "against", (2,)),
                Stance(0, "Jens Stoltenberg", "Ukraine", 0.7, "favor", (0, 1))]

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from claimcheck.flags import DEFAULT_INTENSIFIERS
 from claimcheck.types import Quote, Speaker, Stance
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,9 @@ _VAGUE_MODS = {"current", "various", "other", "past", "new", "recent", "global",
                "several", "such", "same", "own", "further", "more", "most", "enduring"}
 
 
+_INTENSIFIERS = frozenset(w.lower() for w in DEFAULT_INTENSIFIERS)
+
+
 def canonical_target(name: str) -> str:
     """'U.S.' / 'US' / 'United States' -> 'the United States'; "Ukraine’s" -> 'Ukraine'."""
     name = re.sub(r"(’s|'s|’|')$", "", name.strip())
@@ -312,7 +316,8 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
                 if (len(toks) < 2 or chunk.root.pos_ != "NOUN" or chunk.root.lower_ in _VAGUE
                         or any(t.ent_type_ for t in toks)):
                     continue
-                toks = [t for t in toks if t.lower_ not in _VAGUE_MODS]
+                toks = [t for t in toks if t.lower_ not in _VAGUE_MODS | _INTENSIFIERS
+                        and t.dep_ != "poss"]  # "the alliance’s steadfast support": no target
                 if len(toks) >= 2:
                     phrases.add(" ".join(t.text for t in toks[-3:]).lower())
         ents.update(found)
