@@ -32,7 +32,6 @@ from claimcheck.references import ReferenceSet
 from claimcheck.types import Passage
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 # British -> American spellings that BM25 would otherwise treat as different words
@@ -182,6 +181,8 @@ class Retriever:
         if self.bm25:
             import bm25s
 
+            # bm25s sets its logger to DEBUG on import and logs every index build
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             self._bm25 = bm25s.BM25()
             self._bm25.index(bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer,
                                                show_progress=False),
