@@ -247,11 +247,12 @@ _STOP = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these"
          "and", "to", "in", "for", "on", "with", "it", "they", "we"}
 _VAGUE = {"way", "end", "thing", "things", "part", "lot", "time", "ability", "approach",
           "differences", "confidence", "strength", "past", "other", "cornerstone", "complexities"}
-_VAGUE_MODS = {"current", "various", "other", "past", "new", "recent", "global", "certain", "many",
-               "several", "such", "same", "own", "further", "more", "most", "enduring"}
-
-
-_INTENSIFIERS = frozenset(w.lower() for w in DEFAULT_INTENSIFIERS)
+# modifiers that do not make a noun phrase a target: vague ones and the intensifiers that flags
+# reports ("the alliance's steadfast support")
+_VAGUE_MODS = frozenset({
+    "current", "various", "other", "past", "new", "recent", "global", "certain", "many",
+    "several", "such", "same", "own", "further", "more", "most",
+} | {w.lower() for w in DEFAULT_INTENSIFIERS})
 
 
 def canonical_target(name: str) -> str:
@@ -273,12 +274,7 @@ def mentions_target(text: str, target: str) -> bool:
         if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", low):
             return True
     words = [w for w in re.findall(r"[\w]+", canon) if w not in _STOP]
-    return bool(words) and all(re.search(rf"\b{re.escape(_fold(w)[:5])}", _fold(low))
-                               for w in words)
-
-
-def _fold(s: str) -> str:
-    return s.replace("defence", "defense").replace("offence", "offense")
+    return bool(words) and all(re.search(rf"\b{re.escape(w[:5])}", low) for w in words)
 
 
 def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), nlp=None,
@@ -316,8 +312,8 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
                 if (len(toks) < 2 or chunk.root.pos_ != "NOUN" or chunk.root.lower_ in _VAGUE
                         or any(t.ent_type_ for t in toks)):
                     continue
-                toks = [t for t in toks if t.lower_ not in _VAGUE_MODS | _INTENSIFIERS
-                        and t.dep_ != "poss"]  # "the alliance’s steadfast support": no target
+                toks = [t for t in toks if t.lower_ not in _VAGUE_MODS
+                        and t.dep_ != "poss"]  # the alliance’s …: a possessor is no target
                 if len(toks) >= 2:
                     phrases.add(" ".join(t.text for t in toks[-3:]).lower())
         ents.update(found)
