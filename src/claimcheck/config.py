@@ -37,6 +37,9 @@ class ModelConfig(_Strict):
     batch_size: int = Field(32, ge=1)
     max_length: int = Field(256, ge=16, le=4096)
     quantize: Literal["int8"] | None = None
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="bf16 autocast where the CPU has native bf16 units (AMX/AVX512-BF16), "
+        "else fp32")
     allow_network: bool = Field(
         False, description="allow downloading a hub model id (off: only local folders load)"
     )
@@ -108,6 +111,17 @@ class HardNegatives(_Strict):
     count: int = Field(6000, ge=0)
     top_k: int = Field(8, ge=2)
     negated: float = Field(0.0, ge=0, le=1, description="share also added with a negated side")
+    same_subject: bool = Field(
+        False, description="allow passages that mention the claim's leading subject (same topic)")
+
+
+class NeiNeutrals(_Strict):
+    """FEVER NOT-ENOUGH-INFO claims paired with their BM25-nearest evidence sentence (neutral)."""
+
+    file: str | None = Field(None, description="NEI claims jsonl(.gz) under data_root; None: off")
+    source: str = Field("fever_train", description="dataset whose evidence sentences are searched")
+    count: int = Field(0, ge=0)
+    top_k: int = Field(1, ge=1, le=10, description="nearest sentences used per claim")
 
 
 class Perturbations(_Strict):
@@ -122,6 +136,10 @@ class TrainConfig(_Strict):
     datasets: list[TrainDataset]
     hard_negatives: HardNegatives = HardNegatives()
     perturbations: Perturbations = Perturbations()
+    nei_neutrals: NeiNeutrals = NeiNeutrals()
+    decontaminate: bool = Field(
+        False, description="drop training pairs that occur in an eval set, a carved dev split or "
+        "an earlier dataset (claim-level for group_by: hypothesis sets)")
     eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
     max_length: int = Field(128, ge=16)
     batch_size: int = Field(32, ge=1)
@@ -134,6 +152,8 @@ class TrainConfig(_Strict):
     checkpoint_every: int = Field(300, ge=10, description="steps between checkpoints")
     output_dir: str = "src/claimcheck/models/nli-minilm-v1"
     save_dtype: Literal["float16", "float32"] = "float16"
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="bf16 autocast where the CPU has native bf16 units, else fp32")
 
     @field_validator("datasets")
     @classmethod

@@ -119,7 +119,7 @@ class NLIModel:
     def __init__(self, name_or_path: str = "default", *, device: str = "cpu",
                  threads: int | None = None, batch_size: int = 32, max_length: int = 256,
                  quantize: str | None = None, allow_network: bool = False,
-                 temperature: float | None = None) -> None:
+                 temperature: float | None = None, precision: str = "auto") -> None:
         if batch_size < 1:
             raise ValueError(f"The 'batch_size' parameter of NLIModel must be an int >= 1. "
                              f"Got {batch_size!r} instead.")
@@ -131,6 +131,8 @@ class NLIModel:
         self.quantize = quantize
         self.allow_network = allow_network
         self.temperature = temperature
+        self.precision = precision
+        self._precision: str | None = None  # resolved at load time: 'bf16' or 'fp32'
         self._model = None
         self._tokenizer = None
         self.path: str | None = None
@@ -201,6 +203,11 @@ class NLIModel:
                                                                dtype=torch.qint8)
         if self.device != "cpu":
             model.to(self.device)
+        from claimcheck.precision import resolve_precision
+
+        # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
+        self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
+            self.precision, self.device)
         self._model, self._tokenizer, self.path = model, tok, path
         if self.temperature is None:
             self.temperature = float(self.calibration.get("temperature", 1.0))
@@ -230,6 +237,8 @@ class NLIModel:
         model does not have is -inf (for not_entailment models, column 1 holds not_entailment)."""
         import torch
 
+        from claimcheck.precision import autocast
+
         self.load()
         n = len(pairs)
         out = np.full((n, 3), -np.inf, dtype=np.float64)
@@ -245,7 +254,7 @@ class NLIModel:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=n, desc="NLI", unit="pair", leave=False)
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self._precision or "fp32", self.device):
             for s in range(0, n, self.batch_size):
                 idx = order[s : s + self.batch_size]
                 enc = tok([pairs[i][0] for i in idx], [pairs[i][1] for i in idx],

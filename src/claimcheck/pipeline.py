@@ -79,7 +79,8 @@ class ClaimChecker:
             m = self.config.model
             self._nli = NLIModel(m.nli, device=m.device, threads=m.threads,
                                  batch_size=m.batch_size, max_length=m.max_length,
-                                 quantize=m.quantize, allow_network=m.allow_network).load()
+                                 quantize=m.quantize, allow_network=m.allow_network,
+                                 precision=m.precision).load()
         return self._nli
 
     @property

@@ -62,7 +62,8 @@ def make_nli(pcfg: PipelineConfig):
 
     m = pcfg.model
     return NLIModel(m.nli, device=m.device, threads=m.threads, batch_size=m.batch_size,
-                    max_length=m.max_length, quantize=m.quantize, allow_network=m.allow_network)
+                    max_length=m.max_length, quantize=m.quantize, allow_network=m.allow_network,
+                    precision=m.precision)
 
 
 @dataclass

@@ -31,8 +31,8 @@ class Pair:
     id: str = ""
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    """Read a normalized jsonl file with HF ``datasets`` (local files only)."""
+def read_jsonl(path: Path) -> list[dict]:
+    """Read a normalized jsonl(.gz) file with HF ``datasets`` (local files only)."""
     if not path.is_file():
         raise DataError(
             f"Data file {str(path)!r} does not exist. Check data_root in the training config "
@@ -103,7 +103,7 @@ def load_training_set(spec, data_root: Path, seed: int) -> tuple[list[Pair], lis
     folder = data_root / spec.path
     rows: list[dict] = []
     for name in spec.files:
-        rows.extend(_read_jsonl(folder / name))
+        rows.extend(read_jsonl(folder / name))
     if spec.exclude_flag:
         rows = [r for r in rows if not r.get(spec.exclude_flag)]
     train_rows, dev_rows = carve_dev(rows, spec.dev_carve, seed, spec.group_by)
@@ -114,9 +114,29 @@ def load_training_set(spec, data_root: Path, seed: int) -> tuple[list[Pair], lis
     return train, dev, train_rows
 
 
+def decontaminate(per_set: list[tuple[str, list[Pair]]], held_out: list[Pair],
+                  by_claim: set[str]) -> list[tuple[str, list[Pair]]]:
+    """Drop training pairs that also occur in ``held_out`` (eval sets, carved dev rows) or in an
+    earlier dataset of ``per_set``. Sets named in ``by_claim`` are compared by claim
+    (hypothesis) too, so a claim of an eval set is never trained on with other evidence."""
+    seen = {(p.premise.strip(), p.hypothesis.strip()) for p in held_out}
+    claims = {p.hypothesis.strip() for p in held_out}
+    out = []
+    for name, pairs in per_set:
+        kept = []
+        for p in pairs:
+            key = (p.premise.strip(), p.hypothesis.strip())
+            if key in seen or (name in by_claim and key[1] in claims):
+                continue
+            seen.add(key)
+            kept.append(p)
+        out.append((name, kept))
+    return out
+
+
 def load_eval_file(path: Path) -> list[dict]:
     """Rows of a dev file, labels kept as strings (not_entailment allowed)."""
-    rows = _read_jsonl(path)
+    rows = read_jsonl(path)
     out = []
     for r in rows:
         if (r.get("premise") or "").strip() and (r.get("hypothesis") or "").strip():

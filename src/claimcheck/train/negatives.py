@@ -39,13 +39,16 @@ def leading_subject(claim: str) -> str | None:
     return subject.lower() if len(subject) >= 3 else None
 
 
-def hard_negatives(rows: Sequence[dict], count: int, top_k: int, seed: int) -> list[Pair]:
+def hard_negatives(rows: Sequence[dict], count: int, top_k: int, seed: int,
+                   same_subject: bool = False) -> list[Pair]:
     """Pair claims with BM25-retrieved passages that are not their evidence (label neutral).
 
     ``rows`` are normalized rows (premise = evidence, hypothesis = claim). A retrieved passage is
     skipped when it is evidence of this claim or of any claim whose words overlap this one's by
-    more than 50% (FEVER holds many paraphrased claims about the same sentence), or when it
-    mentions the claim's leading subject (it would likely support or refute the claim).
+    more than 50% (FEVER holds many paraphrased claims about the same sentence), or — unless
+    ``same_subject`` — when it mentions the claim's leading subject (it might support or refute
+    the claim; with ``same_subject`` such same-topic passages are what the judge must learn to
+    call neutral).
     """
     if count <= 0 or not rows:
         return []
@@ -77,7 +80,7 @@ def hard_negatives(rows: Sequence[dict], count: int, top_k: int, seed: int) -> l
             passage = passages[int(idx)]
             if passage in own[claim]:
                 continue
-            if subject and subject in passage.lower():
+            if subject and not same_subject and subject in passage.lower():
                 continue
             if any(_jaccard(ctoks, o) > 0.5 for o in owners[passage]):
                 continue
@@ -86,6 +89,51 @@ def hard_negatives(rows: Sequence[dict], count: int, top_k: int, seed: int) -> l
         if len(out) >= count:
             break
     return out
+
+
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
+        "``": '"', "''": '"'}
+
+
+def _unescape_ptb(text: str) -> str:
+    for k, v in _PTB.items():
+        text = text.replace(k, v)
+    return text.strip()
+
+
+def nei_neutrals(claims: Sequence[str], rows: Sequence[dict], count: int, top_k: int,
+                 seed: int) -> list[Pair]:
+    """FEVER NOT-ENOUGH-INFO claims paired with their BM25-nearest evidence sentences (neutral).
+
+    The sentences come from ``rows`` (``evidence_sentences_raw`` of FEVER train, PTB escapes
+    undone). NEI claims were written so that Wikipedia cannot settle them, so the nearest sentence
+    is on the claim's topic without supporting or refuting it: the "same topic, extra detail" case
+    that retrieval feeds the judge for an unverifiable claim.
+    """
+    if count <= 0 or not claims or not rows:
+        return []
+    import bm25s
+
+    sentences = sorted({_unescape_ptb(s) for r in rows
+                        for s in (r.get("evidence_sentences_raw") or [r["premise"]])
+                        if len(s) > 20})
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(sentences, stopwords="en", show_progress=False),
+                    show_progress=False)
+    rng = random.Random(seed + 2)
+    pool = sorted(set(claims))
+    rng.shuffle(pool)
+    pool = pool[: max(1, count // top_k + 10)]
+    k = min(top_k, len(sentences))
+    results, _ = retriever.retrieve(bm25s.tokenize(pool, stopwords="en", show_progress=False),
+                                    k=k, show_progress=False)
+    out: list[Pair] = []
+    for claim, hits in zip(pool, results, strict=True):
+        for idx in hits:
+            out.append(Pair(sentences[int(idx)], claim, LABEL2ID["neutral"], False, "nei_neutral"))
+        if len(out) >= count:
+            break
+    return out[:count]
 
 
 def negated_negatives(negatives: Sequence[Pair], fraction: float, seed: int) -> list[Pair]:

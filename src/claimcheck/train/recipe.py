@@ -22,8 +22,17 @@ import numpy as np
 
 from claimcheck.config import TrainConfig, file_sha256, load_config
 from claimcheck.errors import DataError, ModelLoadError
-from claimcheck.train.data import LABELS, Pair, load_training_set, write_jsonl
-from claimcheck.train.negatives import hard_negatives, negated_negatives, perturbations
+from claimcheck.precision import autocast, resolve_precision
+from claimcheck.train.data import (
+    LABELS,
+    Pair,
+    decontaminate,
+    load_eval_file,
+    load_training_set,
+    read_jsonl,
+    write_jsonl,
+)
+from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_neutrals, perturbations
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +67,38 @@ def build_mix(cfg: TrainConfig) -> tuple[list[Pair], dict[str, list[Pair]], Coun
     train: list[Pair] = []
     carved: dict[str, list[Pair]] = {}
     raw_by_name: dict[str, list[dict]] = {}
+    per_set: list[tuple[str, list[Pair]]] = []
     for spec in cfg.datasets:
         tr, dev, raw = load_training_set(spec, root, cfg.seed)
         log.info("%s: %d train, %d carved dev", spec.name, len(tr), len(dev))
-        train.extend(tr)
+        per_set.append((spec.name, tr))
         if dev:
             carved[spec.name] = dev
         raw_by_name[spec.name] = raw
-    hn, pt = cfg.hard_negatives, cfg.perturbations
-    if hn.count:
-        if hn.source not in raw_by_name:
-            raise DataError(f"hard_negatives.source {hn.source!r} is not one of the datasets "
+    if cfg.decontaminate:
+        held_out = [p for ps in carved.values() for p in ps]
+        for rel in cfg.eval_sets:
+            held_out.extend(Pair(r["premise"], r["hypothesis"], 0, False, rel)
+                            for r in load_eval_file(root / rel))
+        by_claim = {s.name for s in cfg.datasets if s.group_by == "hypothesis"}
+        per_set = decontaminate(per_set, held_out, by_claim)
+        for name, kept in per_set:  # negatives and perturbations use only the kept rows
+            keys = {(p.premise, p.hypothesis) for p in kept}
+            raw_by_name[name] = [r for r in raw_by_name[name]
+                                 if ((r.get("premise") or "").strip(),
+                                     (r.get("hypothesis") or "").strip()) in keys]
+    for _, tr in per_set:
+        train.extend(tr)
+    hn, pt, nn = cfg.hard_negatives, cfg.perturbations, cfg.nei_neutrals
+    for what, src, on in (("hard_negatives", hn.source, hn.count),
+                          ("perturbations", pt.source, pt.count),
+                          ("nei_neutrals", nn.source, nn.count and nn.file)):
+        if on and src not in raw_by_name:
+            raise DataError(f"{what}.source {src!r} is not one of the datasets "
                             f"{sorted(raw_by_name)}.")
-        negs = hard_negatives(raw_by_name[hn.source], hn.count, hn.top_k, cfg.seed)
+    if hn.count:
+        negs = hard_negatives(raw_by_name[hn.source], hn.count, hn.top_k, cfg.seed,
+                              same_subject=hn.same_subject)
         train.extend(negs)
         train.extend(negated_negatives(negs, hn.negated, cfg.seed))
     if pt.count:
@@ -78,6 +106,9 @@ def build_mix(cfg: TrainConfig) -> tuple[list[Pair], dict[str, list[Pair]], Coun
             raise DataError(f"perturbations.source {pt.source!r} is not one of the datasets "
                             f"{sorted(raw_by_name)}.")
         train.extend(perturbations(raw_by_name[pt.source], pt.count, pt.kinds, cfg.seed))
+    if nn.count and nn.file:
+        claims = [r["hypothesis"] for r in read_jsonl(root / nn.file) if r.get("hypothesis")]
+        train.extend(nei_neutrals(claims, raw_by_name[nn.source], nn.count, nn.top_k, cfg.seed))
     random.Random(cfg.seed).shuffle(train)
     counts = Counter(p.source for p in train)
     return train, carved, counts
@@ -149,6 +180,8 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    precision = resolve_precision(cfg.precision)
+    log.info("training precision: %s", precision)
     base = resolve_base_model(cfg.base_model)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -199,7 +232,9 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
             attn[r, :n] = 1
             if types is not None:
                 tt[r, :n] = torch.tensor(types[i])
-        logits = model(input_ids=input_ids, attention_mask=attn, token_type_ids=tt).logits
+        with autocast(precision):
+            logits = model(input_ids=input_ids, attention_mask=attn, token_type_ids=tt).logits
+        logits = logits.float()
         mask = two_way[b]
         if mask.any():
             logits = logits.clone()
@@ -220,7 +255,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     model.eval()
     save_model(model, tok, out, cfg.save_dtype)
     return {"train_seconds_this_run": round(seconds, 1), "steps": len(batches),
-            "resumed_from_step": start}
+            "resumed_from_step": start, "precision": precision}
 
 
 def save_model(model, tok, out: Path, dtype: str) -> None:
