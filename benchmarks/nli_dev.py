@@ -25,7 +25,7 @@ def speed(model_dir: str, quantize: str | None, n: int = 512, threads: int = 2) 
     """Pairs per second at 64 tokens (premise+hypothesis padded/truncated to 64), batch 32."""
     import torch
 
-    from claimcheck.nli import NLIModel
+    from claimcheck.verdict.nli import NLIModel
 
     torch.set_num_threads(threads)
     nli = NLIModel(model_dir, batch_size=32, max_length=64, quantize=quantize).load()
@@ -45,11 +45,12 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true", help="only measure pairs/s")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from claimcheck.config import TrainConfig, load_config
-    from claimcheck.nli import NLIModel
+    from claimcheck.config import load_config
     from claimcheck.train import calibrate
     from claimcheck.train.card import evaluate_sets
-    from claimcheck.train.recipe import resolve_data_root
+    from claimcheck.train.config import TrainConfig
+    from claimcheck.train.data import resolve_data_root
+    from claimcheck.verdict.nli import NLIModel
 
     model = Path(args.model)
     if args.speed_only:

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def recall(rows: list[dict], k: int, dense: bool, fold: bool) -> float:
-    from claimcheck.references import ReferenceSet
-    from claimcheck.retrieve import Retriever
-    from claimcheck.train.calibrate import _doc_id, examples_from_rows
+    from claimcheck.evidence.references import ReferenceSet
+    from claimcheck.evidence.retrieve import Retriever
+    from claimcheck.train.calibrate import doc_id, examples_from_rows
 
     ex, docs = examples_from_rows(rows)
     refs = ReferenceSet.from_texts(list(docs), window=1)
@@ -31,15 +31,15 @@ def recall(rows: list[dict], k: int, dense: bool, fold: bool) -> float:
     hits = r.search([e.claim for e in ex], top_k=k + 8 * extra)
     found = 0
     for e, row, hs in zip(ex, rows, hits, strict=True):
-        own = _doc_id(row["premise"])
+        own = doc_id(row["premise"])
         found += any(h.passage.doc_id == own
                      for h in [h for h in hs if h.passage.doc_id not in e.exclude][:k])
     return round(found / len(ex), 4)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from claimcheck.train.calibrate import DEV_SETS, ROW_CAP, _cap, _read
-    from claimcheck.train.recipe import resolve_data_root
+    from claimcheck.train.calibrate import DEV_SETS, ROW_CAP
+    from claimcheck.train.data import cap_rows, load_eval_file, resolve_data_root
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, default=5)
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     root = resolve_data_root(str(ROOT.parent / "shared" / "data"))
     table: dict[str, dict[str, float]] = {}
     for rel in DEV_SETS:
-        rows = _cap(_read(root / rel), ROW_CAP, args.seed)
+        rows = cap_rows(load_eval_file(root / rel), ROW_CAP, args.seed)
         name = rel.split("/")[1]
         table[name] = {f"{'hybrid' if dense else 'bm25'}{'' if fold else ' (no folding)'}":
                        recall(rows, args.k, dense, fold)

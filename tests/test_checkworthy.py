@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claimcheck.checkworthy import MODEL_DIR, load_model, score_sentences, train
+from claimcheck.claims.checkworthy import MODEL_DIR, load_model, score_sentences
 from claimcheck.errors import ConfigError, DataError, ModelLoadError
+from claimcheck.train.checkworthy import train
 
 
 def test_scores_shape_range_and_order():

@@ -1,14 +1,9 @@
 import pytest
 
-from claimcheck.config import (
-    DEFAULT_CONFIG_PATH,
-    PipelineConfig,
-    TrainConfig,
-    apply_overrides,
-    load_config,
-    read_yaml,
-)
+from claimcheck.config import DEFAULT_CONFIG_PATH, apply_overrides, load_config, read_yaml
 from claimcheck.errors import ConfigError
+from claimcheck.pipeline import PipelineConfig
+from claimcheck.train.config import TrainConfig
 
 
 def test_default_yaml_matches_schema_defaults():
@@ -40,3 +35,4 @@ def test_committed_training_config_validates():
     assert cfg.seed == 13 and cfg.datasets
     names = {d.name for d in cfg.datasets}
     assert not names & {"anli", "xnli_en", "control", "sick"}  # non-commercial sets: dev only
+

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from claimcheck import ClaimChecker, ReferenceSet
-from claimcheck.nli import DEFAULT_MODEL_DIR, NLIModel
 from claimcheck.types import Label
+from claimcheck.verdict.nli import DEFAULT_MODEL_DIR, NLIModel
 
 pytestmark = pytest.mark.slow
 

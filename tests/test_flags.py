@@ -8,7 +8,9 @@ import dataclasses
 import pytest
 
 from claimcheck.errors import ConfigError
-from claimcheck.flags import FlagsConfig, find_flags, find_quantities, gate, same_quantity
+from claimcheck.review.flags import FlagsConfig, find_flags
+from claimcheck.review.gate import gate
+from claimcheck.text.quantities import find_quantities, same_quantity
 from claimcheck.types import (
     ClaimResult,
     Document,

@@ -6,8 +6,8 @@ import re
 
 from test_flags import nato_report
 
-from claimcheck.flags import find_flags
-from claimcheck.html import render_html
+from claimcheck.render.html import render_html
+from claimcheck.review.flags import find_flags
 from claimcheck.types import ClaimResult, Document, Evidence, Label, Report, Stance
 
 EVIL = 'Breaking: <script>alert(1)</script> <img src=x onerror="alert(2)"> NATO "wins".'

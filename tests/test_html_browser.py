@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_flags import nato_report
 
-from claimcheck.html import render_html
+from claimcheck.render.html import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

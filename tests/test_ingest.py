@@ -1,7 +1,7 @@
 import pytest
 
 from claimcheck.errors import InputError
-from claimcheck.ingest import decode, ingest, read_input
+from claimcheck.text.ingest import decode, ingest, read_input
 
 
 def test_plain_text_headings_and_related_posts(nato_article):

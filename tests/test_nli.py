@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from claimcheck.errors import LabelMappingError, ModelLoadError
-from claimcheck.nli import NLIModel, logits_to_probs, map_labels
+from claimcheck.verdict.nli import NLIModel, logits_to_probs, map_labels
 
 
 def test_map_labels_variants():

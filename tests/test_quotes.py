@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimcheck.quotes import QuotesConfig, extract_quotes
+from claimcheck.quotes.extract import QuotesConfig, extract_quotes
 from claimcheck.types import Document, Span
 
 

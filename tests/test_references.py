@@ -3,8 +3,8 @@ import json
 import pytest
 
 from claimcheck.errors import ReferenceSetError
-from claimcheck.references import ReferenceSet
-from claimcheck.retrieve import Retriever
+from claimcheck.evidence.references import ReferenceSet
+from claimcheck.evidence.retrieve import Retriever
 
 
 def test_folder_passages_slice_their_documents(nato_refs_dir):
@@ -62,7 +62,7 @@ def test_top_k_validation():
 
 
 def test_bm25_matches_spelling_variants_and_plurals():
-    from claimcheck.retrieve import search_terms
+    from claimcheck.evidence.retrieve import search_terms
 
     assert search_terms(["defence", "agreements", "organised", "policies", "promise", "glass"]) \
         == ["defense", "agreement", "organized", "policy", "promise", "glass"]

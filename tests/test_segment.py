@@ -1,5 +1,5 @@
-from claimcheck.ingest import ingest
-from claimcheck.segment import segment
+from claimcheck.claims.segment import segment
+from claimcheck.text.ingest import ingest
 from claimcheck.types import SpanKind
 
 

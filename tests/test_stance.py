@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claimcheck.stance import (
+from claimcheck.quotes.stance import (
     StanceConfig,
     StanceTemplates,
     aggregate_stance,
@@ -171,8 +171,8 @@ def test_targets_and_aliases():
 
 
 def test_auto_targets_of_the_nato_article(nato_article):
-    from claimcheck.quotes import extract_quotes
-    from claimcheck.stance import propose_targets
+    from claimcheck.quotes.extract import extract_quotes
+    from claimcheck.quotes.stance import propose_targets
 
     targets = propose_targets(*extract_quotes(nato_article))
     assert {"NATO", "Ukraine", "Russia", "the United States", "Hungary"} <= set(targets)
@@ -194,8 +194,8 @@ def test_stance_table():
 
 
 def test_end_to_end_with_tiny_model(tiny_nli_dir, nato_article):
-    from claimcheck.nli import NLIModel
-    from claimcheck.quotes import extract_quotes
+    from claimcheck.verdict.nli import NLIModel
+    from claimcheck.quotes.extract import extract_quotes
 
     quotes, speakers = extract_quotes(nato_article)
     stances = score_stances(quotes, speakers, NLIModel(str(tiny_nli_dir)))

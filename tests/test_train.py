@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from claimcheck.config import TrainDataset
 from claimcheck.errors import DataError
 from claimcheck.train.calibrate import examples_from_rows, fit_thresholds, verdict_gold
+from claimcheck.train.config import TrainDataset
 from claimcheck.train.data import LABEL2ID, carve_dev, load_training_set, mark_two_way, row_to_pair
 from claimcheck.train.evaluate import (
     expected_calibration_error,
@@ -16,7 +16,7 @@ from claimcheck.train.evaluate import (
     predictions,
 )
 from claimcheck.train.negatives import hard_negatives, negate, perturb_number, perturbations
-from claimcheck.train.recipe import length_grouped_batches
+from claimcheck.train.nli import length_grouped_batches
 from claimcheck.types import Evidence
 
 
@@ -124,7 +124,7 @@ def test_temperature_scaling_reduces_ece():
     logits *= 4.0  # overconfident
     t = fit_temperature(logits, gold)
     assert t > 1.5
-    from claimcheck.nli import logits_to_probs
+    from claimcheck.verdict.nli import logits_to_probs
 
     before = expected_calibration_error(logits_to_probs(logits, 1.0), gold)
     after = expected_calibration_error(logits_to_probs(logits, t), gold)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from test_flags import nato_report
 
-from claimcheck.triage import ReviewItem, format_queue, review_queue
+import claimcheck
+from claimcheck.review.triage import ReviewItem, format_queue, review_queue
 from claimcheck.types import ClaimResult, Document, Label, Report
 
 
@@ -46,9 +47,15 @@ def test_missing_checkworthiness_is_scored_with_the_model():
     a += "."
     claims = (ClaimResult(1, b, text.index(b), len(text), b, Label.UNVERIFIED, 0.5),
               ClaimResult(2, a, 0, len(a), a, Label.UNVERIFIED, 0.5))
-    q = review_queue(Report(Document(text), claims))
+    # Report.review_queue() scores the claims the pipeline left unscored with the model ...
+    q = claimcheck.Report(Document(text), claims).review_queue()
     assert [it.claim_id for it in q] == [2, 1]
     assert q[0].checkworthiness > q[1].checkworthiness
+    # ... the review stage itself never runs a model: unscored claims stay unscored.
+    bare = review_queue(Report(Document(text), claims))
+    assert [it.checkworthiness for it in bare] == [None, None]
+    given = review_queue(Report(Document(text), claims), {1: 0.9, 2: 0.1})
+    assert [it.claim_id for it in given] == [1, 2]
 
 
 def test_format_queue(nato_article):

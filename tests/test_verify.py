@@ -1,5 +1,5 @@
 from claimcheck.types import Evidence, Label
-from claimcheck.verify import decide, entity_mismatch, number_mismatch
+from claimcheck.verdict.verify import decide, entity_mismatch, number_mismatch
 
 
 def ev(e, n, c, text="passage"):

@@ -16,8 +16,6 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-__version__ = "0.1.0"
-
 from claimcheck.errors import (
     ClaimcheckError,
     ClaimcheckWarning,
@@ -26,7 +24,9 @@ from claimcheck.errors import (
     ModelLoadError,
     ReferenceSetError,
 )
-from claimcheck.types import Label, Report
+from claimcheck.report import Report
+from claimcheck.types import Label
+from claimcheck.version import __version__
 
 
 def __getattr__(name: str):
@@ -36,11 +36,11 @@ def __getattr__(name: str):
 
         return ClaimChecker
     if name == "ReferenceSet":
-        from claimcheck.references import ReferenceSet
+        from claimcheck.evidence.references import ReferenceSet
 
         return ReferenceSet
     if name == "NLIModel":
-        from claimcheck.nli import NLIModel
+        from claimcheck.verdict.nli import NLIModel
 
         return NLIModel
     raise AttributeError(f"module 'claimcheck' has no attribute {name!r}")

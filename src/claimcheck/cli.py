@@ -65,10 +65,9 @@ def check(
     Exit status: 0 ok, 1 when --fail-on matched, 2 on an error.
     """
     try:
-        from claimcheck.config import DEFAULT_CONFIG_PATH, PipelineConfig, load_config
-        from claimcheck.ingest import decode, read_input
-        from claimcheck.pipeline import ClaimChecker
-        from claimcheck.report import render_table
+        from claimcheck.config import DEFAULT_CONFIG_PATH, load_config
+        from claimcheck.pipeline import ClaimChecker, PipelineConfig
+        from claimcheck.text.ingest import decode, read_input
 
         if fmt not in ("table", "json", "html"):
             raise ClaimcheckError(f"Unknown --format {fmt!r}. Use table, json or html.")
@@ -86,7 +85,7 @@ def check(
         elif fmt == "html":
             rendered = report.to_html()
         else:
-            rendered = render_table(report, review=True)
+            rendered = report.table(review=True)
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)
             json_out.write_text(report.to_json(), encoding="utf-8")
@@ -98,7 +97,7 @@ def check(
         else:
             typer.echo(rendered, nl=False)
         if kinds:
-            from claimcheck.flags import gate
+            from claimcheck.review.gate import gate
 
             failed, line = gate(report, kinds)
             typer.echo(line, err=True)
@@ -117,7 +116,7 @@ def train_nli_cmd(
     """Train (and calibrate) the NLI judge described by CONFIG."""
     try:
         logging.getLogger("claimcheck").setLevel(logging.INFO)
-        from claimcheck.train.recipe import train_nli
+        from claimcheck.train.nli import train_nli
 
         out = train_nli(config, set_, skip_training=calibrate_only)
         typer.echo(f"model written to {out}")
@@ -133,7 +132,7 @@ def train_checkworthy_cmd(
     """Train the check-worthiness model (default: configs/train/checkworthy.yaml)."""
     try:
         logging.getLogger("claimcheck").setLevel(logging.INFO)
-        from claimcheck.checkworthy import DEFAULT_TRAIN_CONFIG, train
+        from claimcheck.train.checkworthy import DEFAULT_TRAIN_CONFIG, train
 
         out = train(config or DEFAULT_TRAIN_CONFIG, set_)
         typer.echo(f"model written to {out}")

@@ -22,23 +22,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from claimcheck.config import PipelineConfig, load_config, validate
+from pydantic import Field
+
+from claimcheck.claims.segment import SegmentConfig, segment
+from claimcheck.config import Strict, load_config, validate
 from claimcheck.errors import ConfigError, InputError
-from claimcheck.ingest import ingest
-from claimcheck.nli import NLIModel
-from claimcheck.references import ReferenceSet
-from claimcheck.retrieve import Retriever
-from claimcheck.segment import segment
-from claimcheck.types import Claim, ClaimResult, Document, Evidence, Passage, Report
-from claimcheck.verify import (
-    Candidate,
-    decide,
-    entities,
-    entity_mismatch,
-    number_mismatch,
-    usable,
-    with_context,
-)
+from claimcheck.evidence.references import ReferenceSet
+from claimcheck.evidence.retrieve import RetrievalConfig, Retriever
+from claimcheck.quotes.extract import QuotesConfig
+from claimcheck.quotes.stance import StanceConfig
+from claimcheck.report import Report
+from claimcheck.review.flags import FlagsConfig
+from claimcheck.text.ingest import ingest
+from claimcheck.types import Claim, ClaimResult, Document, Evidence, Passage
+from claimcheck.verdict import calibration
+from claimcheck.verdict.nli import ModelConfig, NLIModel
+from claimcheck.verdict.verify import Candidate, VerdictConfig, decide, verdict_mismatches, with_context
+from claimcheck.version import __version__
+
+
+class PipelineConfig(Strict):
+    """The whole pipeline's config: one section per stage, each schema defined with its stage."""
+
+    model: ModelConfig = ModelConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
+    verdict: VerdictConfig = VerdictConfig()
+    segment: SegmentConfig = SegmentConfig()
+    quotes: QuotesConfig = QuotesConfig()
+    stance: StanceConfig = StanceConfig()
+    flags: FlagsConfig = FlagsConfig()
+    progress: bool | None = Field(None, description="progress bars; None: only on a TTY")
+
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +100,7 @@ class ClaimChecker:
     @property
     def nlp(self):
         if self._nlp is None:
-            from claimcheck.nlp import load_spacy
+            from claimcheck.text.nlp import load_spacy
 
             self._nlp = load_spacy()
         return self._nlp
@@ -102,30 +116,26 @@ class ClaimChecker:
         return self._retrievers[key]
 
     def thresholds(self) -> tuple[float, float]:
-        v = self.config.verdict
-        cal = self.nli.calibration
-        e = v.entail_threshold if v.entail_threshold is not None else cal.get(
-            "entail_threshold", 0.5)
-        c = v.contradict_threshold if v.contradict_threshold is not None else cal.get(
-            "contradict_threshold", 0.5)
-        return float(e), float(c)
+        """(entailment, contradiction) thresholds: config, else calibrated, else the fallback."""
+        v, cal = self.config.verdict, self.nli.calibration
+        return (calibration.value(cal, "entail_threshold", v.entail_threshold),
+                calibration.value(cal, "contradict_threshold", v.contradict_threshold))
 
     def min_similarity(self) -> float:
-        """Dense similarity a passage needs to count as evidence (config, else calibrated, else 0;
-        0 when dense retrieval is off)."""
-        v = self.config.verdict.min_similarity
-        if v is None:
-            v = self.nli.calibration.get("min_similarity", 0.0)
-        return float(v) if self.config.retrieval.dense else 0.0
+        """Dense similarity a passage needs to count as evidence (config, else calibrated, else
+        the fallback; 0 when dense retrieval is off)."""
+        v = calibration.value(self.nli.calibration, "min_similarity",
+                              self.config.verdict.min_similarity)
+        return v if self.config.retrieval.dense else 0.0
 
     def _refs(self, references: References) -> ReferenceSet:
         if isinstance(references, ReferenceSet):
             return references
         w = self.config.retrieval.window
         if isinstance(references, (str, Path)):
-            return ReferenceSet.from_path(references, window=w)
+            return ReferenceSet.from_path(references, window=w, nlp=self.nlp)
         if isinstance(references, Sequence):
-            return ReferenceSet.from_texts(list(references), window=w)
+            return ReferenceSet.from_texts(list(references), window=w, nlp=self.nlp)
         raise InputError(f"references must be a ReferenceSet, a path or a list of strings, got "
                          f"{type(references).__name__}.")
 
@@ -147,7 +157,7 @@ class ClaimChecker:
         timings["segment"] = time.perf_counter() - t
         if claims and self.config.segment.checkworthiness:
             t = time.perf_counter()
-            from claimcheck.checkworthy import score_sentences
+            from claimcheck.claims.checkworthy import score_sentences
 
             scores = score_sentences([c.statement for c in claims])
             claims = [dataclasses.replace(c, checkworthiness=round(float(s), 4))
@@ -260,40 +270,18 @@ class ClaimChecker:
     def mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
                    entail_t: float, min_similarity: float = 0.0
                    ) -> dict[int, tuple[str, str, str]]:
-        """For claims about to be supported: does the supporting passage disagree on a number
-        or a named entity?"""
+        """See :func:`claimcheck.verdict.verify.verdict_mismatches` (off with
+        ``verdict.mismatch_checks: false``)."""
         if not self.config.verdict.mismatch_checks:
             return {}
-        todo = []
-        for c, evs in zip(claims, evidence, strict=True):
-            evs = usable(evs, min_similarity)
-            if not evs:
-                continue
-            best = max(evs, key=lambda x: (x.entailment, x.retrieval_score))
-            c_max = max(x.contradiction for x in evs)
-            if best.entailment >= entail_t and best.entailment > c_max:
-                todo.append((c, best))
-        out: dict[int, tuple[str, str, str]] = {}
-        if not todo:
-            return out
-        ents = entities([c.statement for c, _ in todo] + [b.text for _, b in todo], self.nlp)
-        n = len(todo)
-        for i, (c, best) in enumerate(todo):
-            num = number_mismatch(c.statement, best.text)
-            if num:
-                out[c.id] = ("number", *num)
-                continue
-            ent = entity_mismatch(ents[i], ents[n + i], best.text)
-            if ent:
-                out[c.id] = ("name", *ent)
-        return out
+        return verdict_mismatches(claims, evidence, entail_t, min_similarity, self.nlp)
 
     def _analyse(self, doc: Document, results: list[ClaimResult], non_claims,
                  timings: dict[str, float]) -> dict[str, tuple]:
         """Quotes, speakers, stances and flags of an article."""
-        from claimcheck.flags import find_flags
-        from claimcheck.quotes import extract_quotes
-        from claimcheck.stance import score_stances
+        from claimcheck.quotes.extract import extract_quotes
+        from claimcheck.quotes.stance import score_stances
+        from claimcheck.review.flags import find_flags
 
         cfg = self.config
         out: dict[str, tuple] = {"quotes": (), "speakers": (), "stances": (), "flags": ()}
@@ -304,17 +292,17 @@ class ClaimChecker:
             timings["quotes"] = time.perf_counter() - t
             if cfg.stance.enabled and quotes:
                 t = time.perf_counter()
-                out["stances"] = tuple(score_stances(quotes, speakers, self.nli, cfg.stance))
+                out["stances"] = tuple(score_stances(quotes, speakers, self.nli, cfg.stance,
+                                                     nlp=self.nlp))
                 timings["stance"] = time.perf_counter() - t
         t = time.perf_counter()
-        out["flags"] = tuple(find_flags(doc, list(results), list(non_claims), cfg.flags))
+        out["flags"] = tuple(find_flags(doc, list(results), list(non_claims), cfg.flags,
+                                          nlp=self.nlp))
         timings["flags"] = time.perf_counter() - t
         return out
 
     def _report(self, doc: Document, results: list[ClaimResult], non_claims, refs: ReferenceSet,
                 timings: dict[str, float], analyse: bool = False) -> Report:
-        from claimcheck import __version__
-
         extra = self._analyse(doc, results, non_claims, timings) if analyse else {}
 
         nli = self.nli

@@ -1,132 +1,94 @@
-"""Report rendering: dict / JSON (deterministic), pandas, and the CLI's text table.
+"""``Report``: the data of :class:`claimcheck.types.Report` plus its renderings, as returned by
+:class:`~claimcheck.pipeline.ClaimChecker`.
 
-``to_json`` output is byte-identical for the same input and config once ``timings=False``
-(timing fields are the only values that change between runs, and they live under
-``meta.timings``).
+The data model stays rendering-free (no stage imports a renderer); this subclass, above the
+stages, gives users the methods:
+
+    >>> from claimcheck.types import Document
+    >>> Report(Document("No claims here.")).to_dict(timings=False)["counts"]
+    {'supported': 0, 'contradicted': 0, 'unverified': 0}
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import textwrap
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
-from claimcheck.types import Label, Report
-
-FLOAT_DIGITS = 4
+from claimcheck.types import Report as ReportData
 
 
-def _plain(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, Enum):
-        return obj.value
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(x) for x in obj]
-    if isinstance(obj, float):
-        return round(obj, FLOAT_DIGITS)
-    return obj
+@dataclass(frozen=True, slots=True)
+class Report(ReportData):
+    """Everything claimcheck found in one article, with its renderings."""
+
+    def to_dict(self, timings: bool = True) -> dict[str, Any]:
+        from claimcheck.render.json import report_to_dict
+
+        return report_to_dict(self, timings=timings)
+
+    def to_json(self, timings: bool = True, indent: int | None = 2) -> str:
+        from claimcheck.render.json import report_to_json
+
+        return report_to_json(self, timings=timings, indent=indent)
+
+    def to_dataframe(self):
+        from claimcheck.render.json import claims_dataframe
+
+        return claims_dataframe(self)
+
+    def review_queue(self):
+        """What an editor should look at first (see :func:`claimcheck.review.triage.review_queue`);
+        claims the pipeline left unscored for check-worthiness are scored first."""
+        from claimcheck.review.triage import review_queue
+
+        return review_queue(self, missing_checkworthiness(self))
+
+    def stance_table(self):
+        """Per-speaker stance as a pandas DataFrame (see
+        :func:`claimcheck.quotes.stance.stance_table`)."""
+        from claimcheck.quotes.stance import stance_table
+
+        return stance_table(self)
+
+    def to_html(self) -> str:
+        """The HTML review page (see :func:`claimcheck.render.html.render_html`); claims without a
+        check-worthiness score are scored first."""
+        from claimcheck.render.html import render_html
+
+        return render_html(self, checkworthiness=missing_checkworthiness(self))
+
+    def table(self, width: int = 100, review: bool = False) -> str:
+        """The text table the CLI prints (see :func:`claimcheck.render.table.render_table`)."""
+        from claimcheck.render.table import render_table
+
+        return render_table(self, width, review,
+                            missing_checkworthiness(self) if review else None)
 
 
-def report_to_dict(report: Report, timings: bool = True) -> dict[str, Any]:
-    """A JSON-ready dict. ``timings=False`` drops meta.timings (for byte-identical output)."""
-    doc = report.document
-    meta = dict(report.meta)
-    if not timings:
-        meta.pop("timings", None)
-    return {
-        "meta": _plain(meta),
-        "counts": report.counts(),
-        "document": {"source": doc.source, "format": doc.format, "text": doc.text,
-                     "headings": _plain(doc.headings), "paragraphs": _plain(doc.paragraphs),
-                     "boilerplate": _plain(doc.boilerplate)},
-        "claims": _plain(report.claims),
-        "non_claims": _plain(report.non_claims),
-        "quotes": _plain(report.quotes),
-        "speakers": _plain(report.speakers),
-        "stances": _plain(report.stances),
-        "flags": _plain(report.flags),
-    }
+def as_report(report: ReportData) -> Report:
+    """``report`` as a :class:`Report` (with methods); the same object when it already is one."""
+    if isinstance(report, Report):
+        return report
+    return Report(**{f.name: getattr(report, f.name) for f in dataclasses.fields(report)})
 
 
-def report_to_json(report: Report, timings: bool = True, indent: int | None = 2) -> str:
-    return json.dumps(report_to_dict(report, timings), ensure_ascii=False, indent=indent) + "\n"
+def missing_checkworthiness(report: ReportData) -> dict[int, float]:
+    """Check-worthiness of the claims the pipeline left unscored (``check_claims``, or
+    ``segment.checkworthiness: false``), from the committed model; 0 for each when the model
+    cannot load (the review queue then orders by verdicts only)."""
+    missing = [c for c in report.claims if c.checkworthiness is None]
+    if not missing:
+        return {}
+    import logging
 
+    from claimcheck.claims.checkworthy import score_sentences
+    from claimcheck.errors import ModelLoadError
 
-def claims_dataframe(report: Report):
-    """One row per claim: id, text, offsets, label, score and the best evidence."""
-    import pandas as pd
-
-    rows = []
-    for c in report.claims:
-        best = c.evidence[0] if c.evidence else None
-        rows.append({
-            "id": c.id, "text": c.text, "start": c.start, "end": c.end,
-            "statement": c.statement, "label": c.label.value, "score": c.score,
-            "checkworthiness": c.checkworthiness, "reason": c.reason,
-            "evidence": best.text if best else None,
-            "evidence_doc": best.doc_id if best else None,
-            "evidence_start": best.start if best else None,
-            "evidence_end": best.end if best else None,
-            "p_entailment": best.entailment if best else None,
-            "p_contradiction": best.contradiction if best else None,
-        })
-    return pd.DataFrame(rows, columns=["id", "text", "start", "end", "statement", "label",
-                                       "score", "checkworthiness", "reason", "evidence",
-                                       "evidence_doc", "evidence_start", "evidence_end",
-                                       "p_entailment", "p_contradiction"])
-
-
-_MARK = {Label.SUPPORTED: "SUPPORTED", Label.CONTRADICTED: "CONTRADICTED",
-         Label.UNVERIFIED: "unverified"}
-
-
-def render_table(report: Report, width: int = 100, review: bool = False) -> str:
-    """The readable claim table the CLI prints (+ quotes, stances and the review queue)."""
-    out = []
-    counts = report.counts()
-    out.append(f"{len(report.claims)} claims: {counts['supported']} supported, "
-               f"{counts['contradicted']} contradicted, {counts['unverified']} unverified")
-    out.append("=" * width)
-    for c in report.claims:
-        head = f"[{c.id:>2}] {_MARK[c.label]:<12} {c.score:.2f}  "
-        body = textwrap.wrap(c.statement, width - len(head)) or [""]
-        out.append(head + body[0])
-        out.extend(" " * len(head) + line for line in body[1:])
-        if c.evidence:
-            ev = c.evidence[0]
-            src = ev.doc_id
-            lines = textwrap.wrap(f"evidence ({src} {ev.start}-{ev.end}, e={ev.entailment:.2f} "
-                                  f"c={ev.contradiction:.2f}): {ev.text}", width - len(head))
-            out.extend(" " * len(head) + line for line in lines)
-        if c.label is not Label.SUPPORTED and c.reason:
-            out.append(" " * len(head) + f"why: {c.reason}")
-        out.append("-" * width)
-    if report.non_claims:
-        kinds: dict[str, int] = {}
-        for n in report.non_claims:
-            kinds[n.kind.value] = kinds.get(n.kind.value, 0) + 1
-        out.append("not checked: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
-    if report.quotes:
-        names = {s.id: s.name for s in report.speakers}
-        out += ["", f"QUOTES ({len(report.quotes)})", "=" * width]
-        for q in report.quotes:
-            who = names.get(q.speaker_id, "?") if q.speaker_id is not None else "?"
-            out.extend(textwrap.wrap(f"{who} [{q.kind}]: {q.text}", width,
-                                     subsequent_indent="    "))
-    if report.stances:
-        out += ["", "STANCE OF QUOTED SPEAKERS (score in [-1, 1])", "=" * width]
-        for s in report.stances:
-            out.append(f"{s.speaker[:28]:<28} {s.target[:32]:<32} {s.score:+.2f} {s.label:<8} "
-                       f"({len(s.quote_ids)} quote{'s' if len(s.quote_ids) != 1 else ''})")
-    if review:
-        from claimcheck.triage import format_queue
-
-        queue = report.review_queue()
-        if queue:
-            out += ["", "REVIEW QUEUE", "=" * width, format_queue(queue, width=width).rstrip()]
-    return "\n".join(out) + "\n"
+    try:
+        scores = score_sentences([c.statement or c.text for c in missing])
+    except ModelLoadError as e:
+        logging.getLogger(__name__).warning(
+            "check-worthiness unavailable, queue order uses verdicts only: %s", e)
+        scores = [0.0] * len(missing)
+    return {c.id: float(s) for c, s in zip(missing, scores, strict=True)}

@@ -177,7 +177,8 @@ class Flag:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """Everything claimcheck found in one article."""
+    """Everything claimcheck found in one article, as data. :class:`claimcheck.Report` (what
+    ``ClaimChecker`` returns) adds the rendering methods (``to_json``, ``to_html`` ...)."""
 
     document: Document
     claims: tuple[ClaimResult, ...] = ()
@@ -187,39 +188,6 @@ class Report:
     stances: tuple[Stance, ...] = ()
     flags: tuple[Flag, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self, timings: bool = True) -> dict[str, Any]:
-        from claimcheck.report import report_to_dict
-
-        return report_to_dict(self, timings=timings)
-
-    def to_json(self, timings: bool = True, indent: int | None = 2) -> str:
-        from claimcheck.report import report_to_json
-
-        return report_to_json(self, timings=timings, indent=indent)
-
-    def to_dataframe(self):
-        from claimcheck.report import claims_dataframe
-
-        return claims_dataframe(self)
-
-    def review_queue(self):
-        """What an editor should look at first (see :func:`claimcheck.triage.review_queue`)."""
-        from claimcheck.triage import review_queue
-
-        return review_queue(self)
-
-    def stance_table(self):
-        """Per-speaker stance as a pandas DataFrame (see :func:`claimcheck.stance.stance_table`)."""
-        from claimcheck.stance import stance_table
-
-        return stance_table(self)
-
-    def to_html(self) -> str:
-        """The HTML review page (see :func:`claimcheck.html.render_html`)."""
-        from claimcheck.html import render_html
-
-        return render_html(self)
 
     def counts(self) -> dict[str, int]:
         out = {label.value: 0 for label in Label}

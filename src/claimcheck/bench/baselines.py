@@ -117,7 +117,7 @@ class EncoderLR(_LinearHead):
 
     def __init__(self, fields: Sequence[str], seed: int = 13, class_weight: str | None = None,
                  encoder: str = "default") -> None:
-        from claimcheck.retrieve import Encoder
+        from claimcheck.evidence.retrieve import Encoder
 
         super().__init__(fields, seed, class_weight)
         self._enc = Encoder(encoder)

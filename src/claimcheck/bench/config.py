@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from claimcheck.config import PipelineConfig, apply_overrides, load_config, read_yaml, validate
+from claimcheck.config import apply_overrides, load_config, read_yaml, validate
 from claimcheck.errors import ConfigError
+from claimcheck.pipeline import PipelineConfig
 
 Task = Literal["nli_pairs", "claim_verification", "stance", "quote_attribution",
                "check_worthiness"]

@@ -1,5 +1,6 @@
 """Benchmark metrics: scikit-learn classification metrics plus the task metrics of the published
-benchmarks (FNC-1 weighted score, SemEval-2016 F_avg, CLEF check-worthiness MAP, quote spans).
+benchmarks (FNC-1 weighted score, SemEval-2016 F_avg, quote spans); the ranking metrics (CLEF
+check-worthiness MAP, AP, P@k) are :mod:`claimcheck.ranking`'s, re-exported here.
 
 Examples::
 
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from claimcheck.ranking import average_precision, precision_at_k, ranking_metrics
 
 FNC_RELATED = ("agree", "disagree", "discuss")
 
@@ -79,43 +82,6 @@ def f_avg(gold: Sequence[str], pred: Sequence[str], pos: Sequence[str] = ("favor
 
     f = f1_score(gold, pred, labels=list(pos), average=None, zero_division=0)
     return float(np.mean(f))
-
-
-def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
-    """AP of one ranked list as in the CLEF CheckThat! scorer: the mean of precision@k at the
-    rank of each positive (ties keep input order); 0 when the list has no positive."""
-    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
-    hits, precisions = 0, []
-    for rank, i in enumerate(order, start=1):
-        if int(labels[i]) == 1:
-            hits += 1
-            precisions.append(hits / rank)
-    npos = sum(int(x) == 1 for x in labels)
-    return float(sum(precisions) / npos) if npos else 0.0
-
-
-def precision_at_k(labels: Sequence[int], scores: Sequence[float], k: int) -> float:
-    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k]
-    return float(sum(int(labels[i]) == 1 for i in order) / k) if k else 0.0
-
-
-def ranking_metrics(groups: Sequence[str], labels: Sequence[int], scores: Sequence[float],
-                    ks: Sequence[int] = (5, 10, 20)) -> dict[str, Any]:
-    """MAP over groups (debates), AP per group and mean P@k."""
-    by: dict[str, list[int]] = {}
-    for i, g in enumerate(groups):
-        by.setdefault(str(g), []).append(i)
-    per = {}
-    for g, idx in by.items():
-        ls, ss = [labels[i] for i in idx], [scores[i] for i in idx]
-        per[g] = {"ap": _r(average_precision(ls, ss)), "n": len(idx),
-                  "positives": int(sum(int(x) == 1 for x in ls)),
-                  **{f"p@{k}": _r(precision_at_k(ls, ss, k)) for k in ks}}
-    aps = [average_precision([labels[i] for i in idx], [scores[i] for i in idx])
-           for idx in by.values()]
-    return {"map": _r(np.mean(aps)) if aps else 0.0,
-            **{f"p@{k}": _r(np.mean([p[f"p@{k}"] for p in per.values()])) for k in ks},
-            "per_group": per}
 
 
 def binary_f1(labels: Sequence[int], scores: Sequence[float], threshold: float = 0.5
@@ -219,3 +185,7 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
             "speaker_match": {"rate": _r(sp_hit / sp_total) if sp_total else 0.0,
                               "matched": sp_hit, "total": sp_total},
             "min_overlap": min_overlap}
+
+
+__all__ = ["average_precision", "binary_f1", "classification_metrics", "f_avg", "fnc_score",
+           "precision_at_k", "quote_metrics", "ranking_metrics", "span_overlap"]

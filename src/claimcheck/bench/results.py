@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.bench.config import BenchConfig
-from claimcheck.config import PipelineConfig, file_sha256
+from claimcheck.config import file_sha256
+from claimcheck.pipeline import PipelineConfig
 
 SCHEMA = "claimcheck-bench/1"
 LIBRARIES = ("claimcheck-nli", "torch", "transformers", "datasets", "scikit-learn", "numpy",
@@ -56,7 +57,7 @@ def file_record(path: Path, root: Path) -> dict[str, Any]:
 
 
 def model_info(pcfg: PipelineConfig) -> dict[str, Any]:
-    from claimcheck.nli import resolve_model_path
+    from claimcheck.verdict.nli import resolve_model_path
 
     path = Path(resolve_model_path(pcfg.model.nli))
     weights = path / "model.safetensors"

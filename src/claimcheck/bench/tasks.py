@@ -22,17 +22,17 @@ from claimcheck.bench.baselines import (
     quote_marks,
 )
 from claimcheck.bench.config import BenchConfig
-from claimcheck.config import PipelineConfig
 from claimcheck.errors import ClaimcheckError, ConfigError
+from claimcheck.pipeline import PipelineConfig
 
 log = logging.getLogger(__name__)
 
 #: task -> (module under claimcheck, attribute) of the component the task evaluates
 COMPONENTS: dict[str, tuple[str, str]] = {
     "claim_verification": ("claimcheck", "ClaimChecker"),
-    "stance": ("claimcheck.stance", "predict_stance"),
-    "quote_attribution": ("claimcheck.quotes", "extract_quotes"),
-    "check_worthiness": ("claimcheck.checkworthy", "score_sentences"),
+    "stance": ("claimcheck.quotes.stance", "predict_stance"),
+    "quote_attribution": ("claimcheck.quotes.extract", "extract_quotes"),
+    "check_worthiness": ("claimcheck.claims.checkworthy", "score_sentences"),
 }
 
 
@@ -58,7 +58,7 @@ def component(task: str) -> Any:
 
 
 def make_nli(pcfg: PipelineConfig):
-    from claimcheck.nli import NLIModel
+    from claimcheck.verdict.nli import NLIModel
 
     m = pcfg.model
     return NLIModel(m.nli, device=m.device, threads=m.threads, batch_size=m.batch_size,

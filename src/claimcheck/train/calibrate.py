@@ -25,8 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from claimcheck.train.data import cap_rows, load_eval_file
 from claimcheck.types import Claim, Label
-from claimcheck.verify import decide
+from claimcheck.verdict import calibration
+from claimcheck.verdict.verify import decide
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class Example:
     exclude: frozenset[str]  # doc ids hidden from this claim
 
 
-def _doc_id(text: str) -> str:
+def doc_id(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -64,10 +66,10 @@ def examples_from_rows(rows: Sequence[dict], remove_evidence: Sequence[bool] | N
     its other rows; with ``remove_evidence[i]`` it cannot see its own either (gold unverified)."""
     by_claim: dict[str, set[str]] = {}
     for r in rows:
-        by_claim.setdefault(r["hypothesis"], set()).add(_doc_id(r["premise"]))
+        by_claim.setdefault(r["hypothesis"], set()).add(doc_id(r["premise"]))
     examples = []
     for i, r in enumerate(rows):
-        own = _doc_id(r["premise"])
+        own = doc_id(r["premise"])
         others = by_claim[r["hypothesis"]] - {own}
         if remove_evidence and remove_evidence[i]:
             examples.append(Example(r["hypothesis"], "unverified", frozenset(others | {own})))
@@ -75,7 +77,7 @@ def examples_from_rows(rows: Sequence[dict], remove_evidence: Sequence[bool] | N
             examples.append(Example(r["hypothesis"], verdict_gold(r), frozenset(others)))
     docs = {}
     for r in rows:
-        docs.setdefault(_doc_id(r["premise"]), r["premise"])
+        docs.setdefault(doc_id(r["premise"]), r["premise"])
     return examples, [{"id": k, "text": v} for k, v in sorted(docs.items())]
 
 
@@ -83,7 +85,7 @@ def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
     """Retrieve + NLI for every example; returns per-example (evidence, {min_similarity:
     mismatch}) where the mismatch is computed for any passage that could support the claim
     (threshold 0), for each similarity gate of the grid."""
-    from claimcheck.references import ReferenceSet
+    from claimcheck.evidence.references import ReferenceSet
 
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window)
     cands = checker.candidates([e.claim for e in examples], refs, [e.exclude for e in examples])
@@ -137,22 +139,9 @@ def fit_thresholds(collected, gold: Sequence[str]) -> tuple[float, float, float,
     return best[1], best[2], best[3], best[4]
 
 
-def _cap(rows: list[dict], n: int, seed: int) -> list[dict]:
-    if len(rows) <= n:
-        return rows
-    key = lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest()  # noqa: E731
-    return sorted(rows, key=key)[:n]
-
-
-def _read(path: Path) -> list[dict]:
-    from claimcheck.train.data import load_eval_file
-
-    return load_eval_file(path)
-
-
 def nato_gold(checker, example_dir: Path) -> tuple[dict, list[dict]]:
     """Verdict metrics on the NATO gold claims, plus per-claim rows for the report."""
-    from claimcheck.references import ReferenceSet
+    from claimcheck.evidence.references import ReferenceSet
 
     gold_rows = [json.loads(line) for line in (example_dir / "gold.jsonl").read_text()
                  .splitlines() if line.strip()]
@@ -171,41 +160,39 @@ DEV_SETS = ("factcheck/fever_symmetric/dev.jsonl", "factcheck/healthver/dev.json
 
 def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None = None,
         seed: int = 13, fit: bool = True) -> dict:
-    from claimcheck.config import TrainConfig, load_config
+    from claimcheck.config import load_config
     from claimcheck.pipeline import ClaimChecker
     from claimcheck.train.card import write_card
-    from claimcheck.train.data import load_training_set
-    from claimcheck.train.recipe import resolve_data_root
+    from claimcheck.train.config import TrainConfig
+    from claimcheck.train.data import load_training_set, resolve_data_root
 
     training = json.loads((model_dir / "training.json").read_text())
     cfg = load_config(TrainConfig, training["config"], training.get("overrides"))
     root = data_root or resolve_data_root(cfg.data_root)
     checker = ClaimChecker({"model": {"nli": str(model_dir)}, "progress": False})
-    cal_path = model_dir / "calibration.json"
-    cal = json.loads(cal_path.read_text())
     out: dict = {}
     if fit:
         spec = next(d for d in cfg.datasets if d.name == "fever")
         _, carved, _ = load_training_set(spec, root, cfg.seed)
         rows = [{"id": p.id, "premise": p.premise, "hypothesis": p.hypothesis,
                  "label": ("entailment", "neutral", "contradiction")[p.label]} for p in carved]
-        rows = _cap(rows, 600, seed)
+        rows = cap_rows(rows, 600, seed)
         rng = random.Random(seed)
         remove = [rng.random() < 0.3 for _ in rows]
         ex, docs = examples_from_rows(rows, remove)
         collected = collect(checker, ex, docs)
         te, tc, sim, m = fit_thresholds(collected, [e.gold for e in ex])
-        cal.update({"entail_threshold": te, "contradict_threshold": tc, "min_similarity": sim,
+        calibration.update(model_dir, **{
+                    "entail_threshold": te, "contradict_threshold": tc, "min_similarity": sim,
                     "thresholds_fitted_on": f"FEVER rows carved from training ({len(ex)} claims, "
                                             f"30% with evidence removed), top_k="
                                             f"{checker.config.retrieval.top_k}",
                     "threshold_fit_metrics": m})
-        cal_path.write_text(json.dumps(cal, indent=2) + "\n")
         log.info("thresholds: entailment %.2f, contradiction %.2f, similarity %.2f (%s)", te, tc,
                  sim, m)
     checker = ClaimChecker({"model": {"nli": str(model_dir)}, "progress": False})  # new thresholds
     for rel in DEV_SETS:
-        rows = _cap(_read(root / rel), ROW_CAP, seed)
+        rows = cap_rows(load_eval_file(root / rel), ROW_CAP, seed)
         ex, docs = examples_from_rows(rows)
         collected = collect(checker, ex, docs)
         pred = apply(collected, *checker.thresholds(), checker.min_similarity())

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
 
 import numpy as np
 
-from claimcheck.config import TrainConfig, file_sha256
-from claimcheck.train.data import LABEL2ID, LABELS, Pair, load_eval_file
+from claimcheck.config import file_sha256
+from claimcheck.train.config import TrainConfig
+from claimcheck.train.data import (
+    LABEL2ID,
+    LABELS,
+    Pair,
+    cap_rows,
+    load_eval_file,
+    resolve_data_root,
+)
 from claimcheck.train.evaluate import (
     expected_calibration_error,
     fit_temperature,
@@ -18,6 +25,7 @@ from claimcheck.train.evaluate import (
     predictions,
     score,
 )
+from claimcheck.verdict import calibration
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +46,12 @@ LICENSES = {
 }
 
 
-def _cap(rows: list[dict], n: int, seed: int) -> list[dict]:
-    if len(rows) <= n:
-        return rows
-    key = lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest()  # noqa: E731
-    return sorted(rows, key=key)[:n]
-
-
 def dev_logits(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP
                ) -> dict[str, tuple[list[str], np.ndarray]]:
     """(gold labels, logits) per dev file (at most ``cap`` seeded rows each)."""
     out = {}
     for rel in files:
-        rows = _cap(load_eval_file(data_root / rel), cap, seed)
+        rows = cap_rows(load_eval_file(data_root / rel), cap, seed)
         name = rel.replace("/dev.jsonl", "").replace(".jsonl", "").split("/", 1)[-1]
         out[name] = ([r["label"] for r in rows],
                      nli.logits([(r["premise"], r["hypothesis"]) for r in rows]))
@@ -60,7 +61,7 @@ def dev_logits(nli, data_root: Path, files: list[str], seed: int, cap: int = EVA
 def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP,
                   temperature: float | None = None, cached: dict | None = None):
     """Metrics per dev file plus pooled 3-way metrics (with ECE)."""
-    from claimcheck.nli import logits_to_probs
+    from claimcheck.verdict.nli import logits_to_probs
 
     cached = cached or dev_logits(nli, data_root, files, seed, cap)
     t = temperature if temperature is not None else (nli.temperature or 1.0)
@@ -85,13 +86,10 @@ def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = 
 
 
 def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pair]]) -> dict:
-    from claimcheck.nli import NLIModel
-    from claimcheck.train.recipe import resolve_data_root
+    from claimcheck.verdict.nli import NLIModel
 
-    cal_path = out / "calibration.json"
-    old = json.loads(cal_path.read_text()) if cal_path.is_file() else {}
-    if cal_path.is_file():
-        cal_path.unlink()
+    old = calibration.read(out)
+    calibration.path(out).unlink(missing_ok=True)  # load without the old weights' checksum
     nli = NLIModel(str(out), batch_size=64, max_length=256, temperature=1.0).load()
     # Temperature on the carved dev rows (never trained on, never reported).
     dev = [p for ps in carved.values() for p in ps]
@@ -107,14 +105,8 @@ def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pa
                                      cached=cached)
     after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed,
                                         temperature=temperature, cached=cached)
-    cal = {
-        "temperature": temperature,
-        "weights_sha256": file_sha256(out / "model.safetensors"),
-        "entail_threshold": old.get("entail_threshold", 0.5),
-        "contradict_threshold": old.get("contradict_threshold", 0.5),
-        "thresholds_fitted_on": old.get("thresholds_fitted_on"),
-    }
-    cal_path.write_text(json.dumps(cal, indent=2) + "\n")
+    calibration.write(out, calibration.after_training(
+        old, temperature, file_sha256(out / "model.safetensors")))
     metrics = {"dev": after, "pooled_3way": pooled_after,
                "pooled_3way_ece_before_temperature": pooled_before["ece"] if pooled_before
                else None, "temperature": temperature, "carved_dev_rows": len(dev)}
@@ -127,7 +119,7 @@ def write_card(out: Path) -> None:
     """(Re)write MODEL_CARD.md from training.json, metrics.json and calibration.json."""
     tr = json.loads((out / "training.json").read_text())
     met = json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else {}
-    cal = json.loads((out / "calibration.json").read_text())
+    cal = calibration.read(out)
     ver = met.get("verdicts", {})
     size_mb = (out / "model.safetensors").stat().st_size / 1e6
     lines = [

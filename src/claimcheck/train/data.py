@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,3 +151,23 @@ def write_jsonl(path: Path, pairs: list[Pair]) -> None:
             f.write(json.dumps({"id": p.id, "premise": p.premise, "hypothesis": p.hypothesis,
                                 "label": LABELS[p.label], "two_way": p.two_way,
                                 "source": p.source}, ensure_ascii=False) + "\n")
+
+
+def resolve_data_root(root: str) -> Path:
+    """The data folder: CLAIMCHECK_DATA if set, else ``root`` (relative to the working dir)."""
+    env = os.environ.get("CLAIMCHECK_DATA")
+    p = Path(env or root).expanduser()
+    if not p.is_dir():
+        raise DataError(
+            f"Training data folder {str(p)!r} does not exist. Fix: run from the repository root "
+            "(data_root is relative to it) or set CLAIMCHECK_DATA=/path/to/shared/data."
+        )
+    return p
+
+
+def cap_rows(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """At most ``n`` rows, a seeded choice stable under reordering (sorted by a hash of the id)."""
+    if len(rows) <= n:
+        return rows
+    key = lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest()  # noqa: E731
+    return sorted(rows, key=key)[:n]

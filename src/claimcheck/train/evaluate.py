@@ -67,7 +67,7 @@ def fit_temperature(logits: np.ndarray, gold_idx: np.ndarray) -> float:
 
     ``logits`` may hold -inf in a column (masked class); those get probability 0.
     """
-    from claimcheck.nli import logits_to_probs
+    from claimcheck.verdict.nli import logits_to_probs
 
     def nll(t: float) -> float:
         p = logits_to_probs(logits, t)[np.arange(len(gold_idx)), gold_idx]

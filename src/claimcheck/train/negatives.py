@@ -252,7 +252,7 @@ def perturbations(rows: Sequence[dict], count: int, kinds: Sequence[str], seed: 
 def _entity_swaps(supported: list[dict], count: int, rng: random.Random) -> list[Pair]:
     if count <= 0:
         return []
-    from claimcheck.nlp import load_spacy
+    from claimcheck.text.nlp import load_spacy
 
     nlp = load_spacy()
     sample = supported[: count * 3]

@@ -6,7 +6,7 @@ HTML ``<h1>``–``<h6>``); a "Related posts:" list and what follows it is boiler
 
 Example::
 
-    >>> from claimcheck.ingest import ingest
+    >>> from claimcheck.text.ingest import ingest
     >>> doc = ingest("Summit news\\nNATO was founded in 1949.")
     >>> [h.text for h in doc.headings]
     ['Summit news']
@@ -71,7 +71,7 @@ def sniff_format(text: str) -> str:
 def check_text(text: str, max_chars: int = DEFAULT_MAX_CHARS, name: str = "The article") -> None:
     if not isinstance(text, str):
         raise InputError(f"{name} must be a str, got {type(text).__name__}. Decode bytes first "
-                         "(claimcheck.ingest.decode) or read the file with read_input().")
+                         "(claimcheck.text.ingest.decode) or read the file with read_input().")
     if not text.strip():
         raise InputError(f"{name} is empty. Pass text that contains at least one sentence.")
     if len(text) > max_chars:

@@ -23,9 +23,9 @@ entities and modified noun phrases of the quotes ("Ukraine", "Russia", "the Unit
 
 Example::
 
-    >>> from claimcheck.nli import NLIModel
-    >>> from claimcheck.quotes import extract_quotes
-    >>> from claimcheck.stance import score_stances, stance_table
+    >>> from claimcheck.verdict.nli import NLIModel
+    >>> from claimcheck.quotes.extract import extract_quotes
+    >>> from claimcheck.quotes.stance import score_stances, stance_table
     >>> quotes, speakers = extract_quotes("“We must keep arming Ukraine,” said Jens Stoltenberg.")
     >>> stances = score_stances(quotes, speakers, NLIModel("default"), targets=["Ukraine"])
     >>> stance_table(stances)[["speaker", "target", "label"]].to_dict("records")  # doctest: +SKIP
@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimcheck.flags import DEFAULT_INTENSIFIERS
+from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
 from claimcheck.types import Quote, Speaker, Stance
 
 log = logging.getLogger(__name__)
@@ -154,12 +154,13 @@ def _templates(templates, default: StanceTemplates) -> StanceTemplates:
 
 
 def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
-                  config: StanceConfig | None = None, targets=None) -> list[Stance]:
+                  config: StanceConfig | None = None, targets=None, nlp=None) -> list[Stance]:
     """Stance of every quoted speaker toward every target, sorted by speaker then target.
 
     ``targets`` (or ``config.targets``) fixes the targets: each speaker gets a Stance toward each.
     Otherwise targets are proposed from the quotes (see :func:`propose_targets`) and a speaker
     gets a Stance toward the targets their own quotes mention. All NLI pairs go in one call.
+    ``nlp``: the checker's spaCy pipeline (default :func:`claimcheck.text.nlp.load_spacy`).
     """
     cfg = config or StanceConfig()
     if not cfg.enabled:
@@ -174,7 +175,7 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
         return []
     if fixed is None:
         fixed_all = None
-        auto = propose_targets(quotes, speakers, max_targets=cfg.max_targets)
+        auto = propose_targets(quotes, speakers, nlp=nlp, max_targets=cfg.max_targets)
     else:
         fixed_all, auto = [t for t in fixed if t and t.strip()], []
     # (speaker id, target, [quotes considered])
@@ -215,9 +216,12 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
 
 def aggregate_stance(speaker: Speaker, target: str, quotes: Sequence[Quote],
                      scores: Sequence[float], relevance: Sequence[float],
-                     threshold: float = 0.2) -> Stance:
+                     threshold: float | None = None) -> Stance:
     """Relevance-weighted mean of per-quote scores; the quotes whose sign agrees with the label
-    (strongest first) support it, or every considered quote when the label is neutral."""
+    (strongest first) support it, or every considered quote when the label is neutral.
+    ``threshold`` None: ``StanceConfig``'s ``threshold``."""
+    if threshold is None:
+        threshold = StanceConfig.model_fields["threshold"].default
     s = np.asarray(scores, dtype=float)
     r = np.clip(np.asarray(relevance, dtype=float), 0.0, 1.0)
     score = float(np.dot(r, s) / r.sum()) if r.sum() > 1e-9 else 0.0
@@ -286,7 +290,7 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
     if not quotes:
         return []
     if nlp is None:
-        from claimcheck.nlp import load_spacy
+        from claimcheck.text.nlp import load_spacy
 
         nlp = load_spacy()
     speaker_words = {w.lower() for s in speakers for w in s.name.split()}

@@ -8,7 +8,7 @@ Only safetensors weights are loaded.
 
 Example::
 
-    >>> from claimcheck.nli import NLIModel
+    >>> from claimcheck.verdict.nli import NLIModel
     >>> nli = NLIModel("default")
     >>> probs = nli.predict([("NATO was founded in 1949.", "NATO was founded in 1949.")])
     >>> probs.shape
@@ -17,22 +17,40 @@ Example::
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from claimcheck.config import PACKAGE_DIR, file_sha256
+from claimcheck.config import PACKAGE_DIR, Strict, file_sha256
 from claimcheck.errors import LabelMappingError, ModelLoadError
+from claimcheck.verdict import calibration
+
+
+class ModelConfig(Strict):
+    nli: str = Field("default", description="'default', a local model folder or a hub model id")
+    device: str = "cpu"
+    threads: int | None = Field(None, ge=1, description="torch threads; None leaves torch's default")
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(256, ge=16, le=4096)
+    quantize: Literal["int8"] | None = None
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="bf16 autocast where the CPU has native bf16 units (AMX/AVX512-BF16), "
+        "else fp32")
+    allow_network: bool = Field(
+        False, description="allow downloading a hub model id (off: only local folders load)"
+    )
+    encoder: str = Field("default", description="dense retrieval encoder: 'default' or a folder")
+
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "nli-minilm-v1"
-CALIBRATION_FILE = "calibration.json"
 LABEL_ORDER = ("entailment", "neutral", "contradiction")
 
 _ALIASES = {
@@ -93,10 +111,7 @@ def _looks_like_hub_id(name: str) -> bool:
 
 def verify_checksum(folder: Path) -> None:
     """Check model.safetensors against the sha256 in calibration.json, when one is recorded."""
-    cal = folder / CALIBRATION_FILE
-    if not cal.is_file():
-        return
-    expected = json.loads(cal.read_text()).get("weights_sha256")
+    expected = calibration.read(folder).get("weights_sha256")
     if not expected:
         return
     weights = folder / "model.safetensors"
@@ -104,7 +119,8 @@ def verify_checksum(folder: Path) -> None:
     if actual != expected:
         raise ModelLoadError(
             f"{weights} has sha256 {actual[:12]}…, expected {expected[:12]}… (from "
-            f"{CALIBRATION_FILE}). The file is corrupt or was replaced: restore it (git checkout, "
+            f"{calibration.CALIBRATION_FILE}). The file is corrupt or was replaced: restore it "
+            "(git checkout, "
             "or git lfs pull) or retrain with `claimcheck train nli`."
         )
 
@@ -178,9 +194,7 @@ class NLIModel:
                         "never loads: convert them to safetensors first.") if pickled else ""
                 raise ModelLoadError(f"Model folder {path!r} has no .safetensors weights.{hint}")
             verify_checksum(folder)
-            cal = folder / CALIBRATION_FILE
-            if cal.is_file():
-                self.calibration = json.loads(cal.read_text())
+            self.calibration = calibration.read(folder)
         try:
             tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
             model = AutoModelForSequenceClassification.from_pretrained(
@@ -203,14 +217,14 @@ class NLIModel:
                                                                dtype=torch.qint8)
         if self.device != "cpu":
             model.to(self.device)
-        from claimcheck.precision import resolve_precision
+        from claimcheck.verdict.precision import resolve_precision
 
         # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
         self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
             self.precision, self.device)
         self._model, self._tokenizer, self.path = model, tok, path
         if self.temperature is None:
-            self.temperature = float(self.calibration.get("temperature", 1.0))
+            self.temperature = calibration.value(self.calibration, "temperature")
         return self
 
     @property
@@ -237,7 +251,7 @@ class NLIModel:
         model does not have is -inf (for not_entailment models, column 1 holds not_entailment)."""
         import torch
 
-        from claimcheck.precision import autocast
+        from claimcheck.verdict.precision import autocast
 
         self.load()
         n = len(pairs)

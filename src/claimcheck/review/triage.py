@@ -53,9 +53,17 @@ class ReviewItem:
                 "flag_kinds": list(self.flag_kinds)}
 
 
-def review_queue(report: Report) -> list[ReviewItem]:
-    """Return the report's review queue, most urgent first (see the module docstring)."""
-    worth = _checkworthiness(report.claims)
+def review_queue(report: Report, checkworthiness: dict[int, float] | None = None
+                 ) -> list[ReviewItem]:
+    """Return the report's review queue, most urgent first (see the module docstring).
+
+    Check-worthiness is each claim's own score, else ``checkworthiness[claim id]`` (no model runs
+    here: :meth:`claimcheck.Report.review_queue` scores the claims the pipeline left unscored).
+    """
+    worth = {c.id: float(c.checkworthiness) for c in report.claims
+             if c.checkworthiness is not None}
+    for k, v in (checkworthiness or {}).items():
+        worth.setdefault(k, v)
     by_claim: dict[int, list[Flag]] = {}
     for f in report.flags:
         if f.claim_id is not None:
@@ -91,23 +99,6 @@ def review_queue(report: Report) -> list[ReviewItem]:
         out.append(ReviewItem(rank, tier, c.id, c.text, c.start, c.end, c.label, c.score,
                               worth.get(c.id), tuple(reasons),
                               tuple(dict.fromkeys(f.kind for f in flags))))
-    return out
-
-
-def _checkworthiness(claims: tuple[ClaimResult, ...]) -> dict[int, float]:
-    """Each claim's check-worthiness; the committed model scores those the pipeline left None."""
-    out = {c.id: float(c.checkworthiness) for c in claims if c.checkworthiness is not None}
-    missing = [c for c in claims if c.checkworthiness is None]
-    if missing:
-        from claimcheck.checkworthy import score_sentences
-        from claimcheck.errors import ModelLoadError
-
-        try:
-            scores = score_sentences([c.statement or c.text for c in missing])
-        except ModelLoadError as e:
-            log.warning("check-worthiness unavailable, queue order uses verdicts only: %s", e)
-            scores = [0.0] * len(missing)
-        out.update({c.id: float(s) for c, s in zip(missing, scores, strict=True)})
     return out
 
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimcheck.errors import ConfigError
-from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, Report, SpanKind
+from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
+from claimcheck.text.quantities import Quantity, find_quantities
+from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, SpanKind
+from claimcheck.verdict.verify import clip, mismatch_flags
 
 FlagKind = Literal["loaded_term", "meta", "unattributed_number", "intensifier", "mismatch"]
 ALL_KINDS: tuple[str, ...] = ("loaded_term", "meta", "unattributed_number", "intensifier",
@@ -49,14 +50,6 @@ DEFAULT_WATCHLIST: dict[str, str] = {
     "legally binding": "whether an instrument binds its parties in law is a legal question; it "
     "needs the text or an authoritative source",
 }
-
-DEFAULT_INTENSIFIERS: tuple[str, ...] = (
-    "robust", "pivotal", "steadfast", "unwavering", "unprecedented", "historic", "landmark",
-    "ironclad", "crucial", "vital", "decisive", "staunch", "enduring", "cornerstone", "linchpin",
-    "solid", "seamless", "groundbreaking", "game-changing", "remarkable", "tremendous",
-    "monumental", "unparalleled", "deepened", "firmly", "largest", "biggest", "strongest",
-    "first-ever", "greatest",
-)
 
 DEFAULT_ATTRIBUTION_CUES: tuple[str, ...] = (
     "according to", "said", "says", "told", "stated", "reported", "reports", "announced",
@@ -112,8 +105,9 @@ class FlagsConfig(BaseModel):
 
 
 def find_flags(document: Document, claims: list[ClaimResult], non_claims: list[NonClaim],
-               config: FlagsConfig | None = None) -> list[Flag]:
-    """Return the flags of one article, ordered by start offset, then kind."""
+               config: FlagsConfig | None = None, nlp=None) -> list[Flag]:
+    """Return the flags of one article, ordered by start offset, then kind (``nlp``: the
+    checker's spaCy pipeline, default :func:`claimcheck.text.nlp.load_spacy`)."""
     cfg = config or FlagsConfig()
     text = document.text
     claims = [c for c in claims if text[c.start:c.end] == c.text]
@@ -130,7 +124,7 @@ def find_flags(document: Document, claims: list[ClaimResult], non_claims: list[N
     if "intensifier" in on:
         flags += _intensifiers(text, regions, claims, cfg)
     if "mismatch" in on:
-        flags += _mismatches(claims, cfg)
+        flags += mismatch_flags(claims, cfg.entity_labels, cfg.mismatch_min_similarity, nlp)
     unique = {(f.start, f.end, f.kind): f for f in flags}
     return sorted(unique.values(), key=lambda f: (f.start, f.kind, f.end))
 
@@ -191,12 +185,7 @@ def _evidence_note(claim: ClaimResult | None) -> str:
     if claim is None or claim.label != Label.CONTRADICTED or not claim.evidence:
         return ""
     ev = claim.evidence[0]
-    return f' The best evidence contradicts the claim ({ev.doc_id}): "{_clip(ev.text)}"'
-
-
-def _clip(s: str, n: int = 220) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+    return f' The best evidence contradicts the claim ({ev.doc_id}): "{clip(ev.text)}"'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,220 +327,3 @@ def _intensifiers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
     return out
 
 
-def _mismatches(claims: list[ClaimResult], cfg: FlagsConfig) -> list[Flag]:
-    out = []
-    checked = [c for c in claims if c.evidence]
-    for c in checked:
-        ev = c.evidence[0]
-        eq = find_quantities(ev.text)
-        for q in find_quantities(c.text):
-            if not eq or any(same_quantity(q, x) for x in eq):
-                continue
-            other = next((x for x in eq if x.kind == q.kind), None)
-            if other is None:
-                continue
-            ev_text = ev.text[other.start:other.end]
-            reason = (f'The claim says "{q.text}" but its best evidence passage ({ev.doc_id}) '
-                      f'says "{ev_text}": "{_clip(ev.text)}"')
-            out.append(Flag("mismatch", q.text, c.start + q.start, c.start + q.end, reason,
-                            c.id, "high"))
-    out += _entity_mismatches([c for c in checked if c.label == Label.CONTRADICTED or (
-        c.label == Label.UNVERIFIED and c.evidence[0].similarity is not None
-        and c.evidence[0].similarity >= cfg.mismatch_min_similarity)], cfg)
-    return out
-
-
-def _entity_mismatches(claims: list[ClaimResult], cfg: FlagsConfig) -> list[Flag]:
-    if not claims or not cfg.entity_labels:
-        return []
-    from claimcheck.nlp import has_ner, load_spacy
-
-    nlp = load_spacy()
-    if not has_ner(nlp):
-        return []
-    labels = set(cfg.entity_labels)
-    texts = [t for c in claims for t in (c.text, c.evidence[0].text)]
-    docs = list(nlp.pipe(texts))
-    out = []
-    for k, c in enumerate(claims):
-        cdoc, edoc = docs[2 * k], docs[2 * k + 1]
-        ev_low, claim_low = edoc.text.lower(), c.statement.lower() + " " + c.text.lower()
-        for ent in cdoc.ents:
-            if ent.label_ not in labels or _norm_ent(ent.text) in ev_low:
-                continue
-            rivals = [x.text for x in edoc.ents if x.label_ == ent.label_
-                      and _norm_ent(x.text) not in claim_low]
-            if not rivals:
-                continue
-            ev = c.evidence[0]
-            reason = (f'The claim names "{ent.text}" but its best evidence passage ({ev.doc_id}) '
-                      f'names "{rivals[0]}": "{_clip(ev.text)}"')
-            out.append(Flag("mismatch", ent.text, c.start + ent.start_char,
-                            c.start + ent.end_char, reason, c.id, "high"))
-    return out
-
-
-def _norm_ent(s: str) -> str:
-    s = re.sub(r"^(?:the)\s+", "", s.strip(), flags=re.IGNORECASE)
-    return re.sub(r"['’]s$", "", s).lower()
-
-
-# ---------------------------------------------------------------------------------------------
-# Gate
-
-
-GATE_KINDS = ("contradicted", "flagged", "unverified")
-
-
-def gate(report: Report, fail_on: list[str]) -> tuple[bool, str]:
-    """Decide a pre-publish gate: ``(should_fail, one-line summary)``.
-
-    ``fail_on`` lists kinds (``contradicted``, ``flagged``, ``unverified``; comma-separated items
-    are split). ``flagged`` counts flags of high or medium severity (low intensifier flags never
-    fail).
-
-    >>> from claimcheck.types import Document, Report
-    >>> fail, line = gate(Report(Document("Nothing here.")), ["contradicted"])
-    >>> fail, line[:40]
-    (False, 'claimcheck: PASS (fail-on: contradicted)')
-    """
-    kinds = [k.strip().lower() for item in fail_on for k in item.split(",") if k.strip()]
-    bad = [k for k in kinds if k not in GATE_KINDS]
-    if bad:
-        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
-                          "Example: --fail-on contradicted,flagged")
-    counts = report.counts()
-    serious = [f for f in report.flags if f.severity in ("high", "medium")]
-    found = {"contradicted": counts["contradicted"], "flagged": len(serious),
-             "unverified": counts["unverified"]}
-    hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k] > 0]
-    verdict = "FAIL" if hits else "PASS"
-    listed = ",".join(dict.fromkeys(kinds)) or "-"
-    why = f" ({', '.join(hits)})" if hits else f" (fail-on: {listed})"
-    summary = (f"claimcheck: {verdict}{why} - {len(report.claims)} claims: "
-               f"{counts['supported']} supported, {counts['contradicted']} contradicted, "
-               f"{counts['unverified']} unverified; {len(report.flags)} flags")
-    return bool(hits), summary
-
-
-# ---------------------------------------------------------------------------------------------
-# Quantities: amounts, percents, counts and dates, with a value for comparison
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A number found in a text: its span, normalised value and kind."""
-
-    text: str
-    start: int
-    end: int
-    value: float | None
-    kind: str  # money | percent | count | year | date | compound
-    unit: str = ""  # currency code, or the word after a hyphen ("star")
-    period: str = ""  # "year", "month" ... when "annually", "per year" follows
-
-
-_WORDS = {w: i for i, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
-_WORDS.update({w: 10 * (i + 2) for i, w in enumerate(
-    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))})
-_WORDS.update({"hundred": 100, "dozen": 12, "dozens": 24})
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
-          "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
-_CUR = {"$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "€": "EUR",
-        "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "pound": "GBP",
-        "pounds": "GBP", "¥": "JPY", "yen": "JPY"}
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
-           "jul", "aug", "sep", "sept", "oct", "nov", "dec")
-_WORDNUM = "|".join(sorted(_WORDS, key=len, reverse=True))
-_QTY = re.compile(
-    rf"""(?P<cur>US\$|[$€£¥]|\b(?:USD|EUR|GBP)\s?)?
-    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?
-      |\b(?:{_WORDNUM})(?:[- ](?:{_WORDNUM}))*\b)
-    (?P<ord>st|nd|rd|th)?
-    (?:\s?(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?
-    (?:\s?(?P<pct>%|percent\b|per\s?cent\b))?
-    (?:\s(?P<curw>dollars?|euros?|pounds?|yen)\b)?
-    (?:-(?P<compound>[a-z]+))?
-    (?:\s(?P<period>annually|a\syear|per\syear|each\syear|every\syear|per\sannum|a\smonth|per\smonth|monthly))?
-    """, re.IGNORECASE | re.VERBOSE)
-_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\.?\s*$", re.IGNORECASE)
-_DATE_PREP = re.compile(r"\b(?:in|since|by|until|from|on|before|after)\s*$", re.IGNORECASE)
-
-
-def find_quantities(text: str) -> list[Quantity]:
-    """Numbers, amounts, percents and dates in ``text`` (spans are offsets into ``text``)."""
-    out = []
-    for m in _QTY.finditer(text):
-        raw = m.group("num")
-        if not raw or (raw[0].isalpha() and raw.lower() in ("one", "zero")):
-            continue
-        if m.start("num") > 0 and (text[m.start("num") - 1].isalnum()
-                                   or text[m.start("num") - 1] in ".,"):
-            continue
-        value = _num_value(raw)
-        scale = (m.group("scale") or "").lower()
-        if scale in ("m", "b", "k") and not m.group("cur"):
-            scale = ""  # "5 m" is metres, not millions, without a currency
-        value = value * _SCALE[scale] if value is not None and scale else value
-        cur = _CUR.get((m.group("cur") or m.group("curw") or "").strip().lower(), "")
-        before = text[max(0, m.start() - 12):m.start()]
-        end = m.end()
-        if m.group("compound"):
-            kind, unit = "compound", m.group("compound").lower()
-        elif cur:
-            kind, unit = "money", cur
-        elif m.group("pct"):
-            kind, unit = "percent", "%"
-        elif m.group("ord"):
-            kind, unit = "compound", "ordinal"
-        elif _MONTH_BEFORE.search(before) or re.match(r"\s+(?:" + "|".join(_MONTHS) + r")\b",
-                                                      text[m.end():], re.IGNORECASE):
-            kind, unit = "date", ""
-        elif raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
-            kind, unit = ("date" if _DATE_PREP.search(before) else "year"), ""
-        else:
-            kind, unit = "count", ""
-        start = m.start()
-        if not scale and m.group("scale"):  # a dropped unit letter ("500 m") is not part of it
-            end = m.end("pct") if m.group("pct") else m.end("num")
-        if kind == "date":
-            month = _MONTH_BEFORE.search(before)
-            if month:
-                start = m.start() - len(before) + month.start()
-            year = re.match(r",?\s*(?:1[89]|20)\d\d\b", text[end:])
-            if year:
-                end += year.end()
-        end = start + len(text[start:end].rstrip())
-        if out and out[-1].start <= start < out[-1].end:
-            continue
-        out.append(Quantity(text[start:end], start, end, value, kind, unit,
-                            _period(m.group("period"))))
-    return out
-
-
-def _num_value(raw: str) -> float | None:
-    if raw[0].isdigit():
-        return float(raw.replace(",", ""))
-    total = 0.0
-    for w in re.split(r"[- ]", raw.lower()):
-        v = _WORDS.get(w)
-        if v is None:
-            return None
-        total = total * v if v == 100 and total else total + v
-    return total
-
-
-def _period(p: str | None) -> str:
-    if not p:
-        return ""
-    return "month" if "month" in p.lower() else "year"
-
-
-def same_quantity(a: Quantity, b: Quantity, tol: float = 0.02) -> bool:
-    """True when two quantities state the same thing (same kind and unit, values within 2%)."""
-    if a.kind != b.kind or a.unit != b.unit or a.value is None or b.value is None:
-        return False
-    return abs(a.value - b.value) <= tol * max(abs(a.value), abs(b.value), 1e-9)

@@ -25,8 +25,19 @@ from __future__ import annotations
 import logging
 import re
 
-from claimcheck.nlp import has_parser, load_spacy
+from pydantic import Field
+
+from claimcheck.config import Strict
+from claimcheck.text.nlp import has_parser, load_spacy
 from claimcheck.types import Claim, Document, NonClaim, SpanKind
+
+
+class SegmentConfig(Strict):
+    atomic: bool = True
+    min_words: int = Field(4, ge=1)
+    checkworthiness: bool = Field(True, description="score each claim's check-worthiness")
+    max_input_chars: int = Field(2_000_000, ge=1000)
+
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,12 @@ class _Segment:
     title: str
 
 
-def render_html(report: Report, title: str | None = None) -> str:
+def render_html(report: Report, title: str | None = None,
+                checkworthiness: dict[int, float] | None = None) -> str:
     """Render ``report`` as a self-contained HTML page (no script, no external resource)."""
     import jinja2
 
-    from claimcheck.triage import review_queue
+    from claimcheck.review.triage import review_queue
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
@@ -50,7 +51,7 @@ def render_html(report: Report, title: str | None = None) -> str:
         "paragraphs": _paragraphs(report),
         "claims": claims,
         "flags": sorted(report.flags, key=lambda f: (f.start, f.kind)),
-        "queue": review_queue(report),
+        "queue": review_queue(report, checkworthiness),
         "stances": list(report.stances),
         "meta": {k: v for k, v in report.meta.items() if isinstance(v, str | int | float | bool)},
         "n_flags": len(report.flags),

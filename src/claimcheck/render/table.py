@@ -1,0 +1,58 @@
+"""The readable text table the CLI prints: claims with their best evidence, quotes, stances and
+(optionally) the review queue."""
+
+from __future__ import annotations
+
+import textwrap
+
+from claimcheck.review.triage import format_queue, review_queue
+from claimcheck.types import Label, Report
+
+_MARK = {Label.SUPPORTED: "SUPPORTED", Label.CONTRADICTED: "CONTRADICTED",
+         Label.UNVERIFIED: "unverified"}
+
+
+def render_table(report: Report, width: int = 100, review: bool = False,
+                 checkworthiness: dict[int, float] | None = None) -> str:
+    """The readable claim table the CLI prints (+ quotes, stances and the review queue)."""
+    out = []
+    counts = report.counts()
+    out.append(f"{len(report.claims)} claims: {counts['supported']} supported, "
+               f"{counts['contradicted']} contradicted, {counts['unverified']} unverified")
+    out.append("=" * width)
+    for c in report.claims:
+        head = f"[{c.id:>2}] {_MARK[c.label]:<12} {c.score:.2f}  "
+        body = textwrap.wrap(c.statement, width - len(head)) or [""]
+        out.append(head + body[0])
+        out.extend(" " * len(head) + line for line in body[1:])
+        if c.evidence:
+            ev = c.evidence[0]
+            src = ev.doc_id
+            lines = textwrap.wrap(f"evidence ({src} {ev.start}-{ev.end}, e={ev.entailment:.2f} "
+                                  f"c={ev.contradiction:.2f}): {ev.text}", width - len(head))
+            out.extend(" " * len(head) + line for line in lines)
+        if c.label is not Label.SUPPORTED and c.reason:
+            out.append(" " * len(head) + f"why: {c.reason}")
+        out.append("-" * width)
+    if report.non_claims:
+        kinds: dict[str, int] = {}
+        for n in report.non_claims:
+            kinds[n.kind.value] = kinds.get(n.kind.value, 0) + 1
+        out.append("not checked: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+    if report.quotes:
+        names = {s.id: s.name for s in report.speakers}
+        out += ["", f"QUOTES ({len(report.quotes)})", "=" * width]
+        for q in report.quotes:
+            who = names.get(q.speaker_id, "?") if q.speaker_id is not None else "?"
+            out.extend(textwrap.wrap(f"{who} [{q.kind}]: {q.text}", width,
+                                     subsequent_indent="    "))
+    if report.stances:
+        out += ["", "STANCE OF QUOTED SPEAKERS (score in [-1, 1])", "=" * width]
+        for s in report.stances:
+            out.append(f"{s.speaker[:28]:<28} {s.target[:32]:<32} {s.score:+.2f} {s.label:<8} "
+                       f"({len(s.quote_ids)} quote{'s' if len(s.quote_ids) != 1 else ''})")
+    if review:
+        queue = review_queue(report, checkworthiness)
+        if queue:
+            out += ["", "REVIEW QUEUE", "=" * width, format_queue(queue, width=width).rstrip()]
+    return "\n".join(out) + "\n"

