@@ -177,7 +177,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=dict(enumerate(LABELS)),
         label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
-        use_safetensors=True)
+        use_safetensors=True, dtype=torch.float32)  # a warm start may be saved in float16
     enc = tok([p.premise for p in train], [p.hypothesis for p in train],
               truncation="longest_first", max_length=cfg.max_length)
     ids = enc["input_ids"]
@@ -235,7 +235,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        running = 0.98 * running + 0.02 * float(loss) if step > start else float(loss)
+        running = 0.98 * running + 0.02 * loss.item() if step > start else loss.item()
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", refresh=False)
         if (step + 1) % cfg.checkpoint_every == 0 and step + 1 < len(batches):
