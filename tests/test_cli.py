@@ -38,3 +38,13 @@ def test_errors_are_one_line(tmp_path, nato_refs_dir):
     r = runner.invoke(app, ["check", str(art), "--refs", str(nato_refs_dir), "--set",
                             "model.nli=no-such-org/no-such-model"])
     assert r.exit_code == 2 and "allow_network" in r.output
+
+
+def test_python_m_claimcheck_is_the_cli():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "claimcheck", "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "check" in out.stdout and "train" in out.stdout

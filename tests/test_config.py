@@ -36,3 +36,12 @@ def test_committed_training_config_validates():
     names = {d.name for d in cfg.datasets}
     assert not names & {"anli", "xnli_en", "control", "sick"}  # non-commercial sets: dev only
 
+
+def test_each_default_has_one_home():
+    from pathlib import Path
+
+    from claimcheck.evidence.retrieve import RetrievalConfig, Retriever
+
+    repo_copy = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
+    assert repo_copy.resolve() == DEFAULT_CONFIG_PATH.resolve()  # one file, linked from configs/
+    assert Retriever().top_k == RetrievalConfig().top_k == PipelineConfig().retrieval.top_k

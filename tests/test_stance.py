@@ -94,7 +94,8 @@ def test_quotes_mentioning_the_target_are_preferred():
     [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["Russia"])
     assert st.quote_ids == (1,)  # only quote 1 mentions Russia
     [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["continued military support"])
-    assert set(st.quote_ids) <= {0, 1}  # no quote mentions it: all the speaker's quotes count
+    # no quote mentions it: both of the speaker's quotes are considered, and both lean favor
+    assert st.label == "favor" and st.quote_ids == (0, 1)
 
 
 def test_auto_targets_come_from_the_quotes():
@@ -194,8 +195,8 @@ def test_stance_table():
 
 
 def test_end_to_end_with_tiny_model(tiny_nli_dir, nato_article):
-    from claimcheck.verdict.nli import NLIModel
     from claimcheck.quotes.extract import extract_quotes
+    from claimcheck.verdict.nli import NLIModel
 
     quotes, speakers = extract_quotes(nato_article)
     stances = score_stances(quotes, speakers, NLIModel(str(tiny_nli_dir)))
@@ -209,3 +210,11 @@ def test_end_to_end_with_tiny_model(tiny_nli_dir, nato_article):
     assert {"Ukraine", "the United States"} <= targets
     again = score_stances(quotes, speakers, NLIModel(str(tiny_nli_dir)))
     assert again == stances  # deterministic
+
+
+def test_aggregate_stance_default_threshold_is_the_configs():
+    from claimcheck.quotes.stance import StanceConfig
+
+    q = QUOTES[:1]
+    st = aggregate_stance(SPEAKERS[0], "Russia", q, [0.1], [1.0])
+    assert StanceConfig().threshold < 0.1 and st.label == "favor"
