@@ -39,7 +39,7 @@ def speed(model_dir: str, quantize: str | None, n: int = 512, threads: int = 2) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default=str(ROOT / "src/claimcheck/models/nli-minilm-v1"))
+    ap.add_argument("--model", default=str(ROOT / "src/claimcheck/models/nli-minilm-v2"))
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/nli_dev.json")
     ap.add_argument("--quantize", choices=["int8"], default=None)
     ap.add_argument("--speed-only", action="store_true", help="only measure pairs/s")

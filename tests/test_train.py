@@ -147,8 +147,9 @@ def test_threshold_fit_respects_unverified_constraint():
     def ev(e, c, sim=0.9):
         return Evidence("p", "d", 0, 1, e, 1 - e - c, c, 1.0, similarity=sim)
 
-    collected = [([ev(0.9, 0.05)], {}), ([ev(0.55, 0.1)], {}), ([ev(0.1, 0.8)], {}),
-                 ([ev(0.5, 0.1)], {}), ([ev(0.05, 0.9, sim=0.1)], {})]
+    collected = [([ev(e, c, sim)], {}, "a claim", ()) for e, c, sim in
+                 ((0.9, 0.05, 0.9), (0.55, 0.1, 0.9), (0.1, 0.8, 0.9), (0.5, 0.1, 0.9),
+                  (0.05, 0.9, 0.1))]
     gold = ["supported", "unverified", "contradicted", "unverified", "unverified"]
     te, _, sim, m = fit_thresholds(collected, gold)
     assert te > 0.55 and m["unverified_as_supported"] == 0 and m["accuracy"] == 1.0

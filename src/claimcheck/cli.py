@@ -2,7 +2,7 @@
 
     claimcheck check ARTICLE --refs PATH [--config FILE] [--set key=value] [--format table|json]
                      [--output FILE]
-    claimcheck train nli --config configs/train/nli-minilm-v1.yaml
+    claimcheck train nli --config configs/train/nli-minilm-v2.yaml
 """
 
 from __future__ import annotations

@@ -37,7 +37,15 @@ from claimcheck.text.ingest import ingest
 from claimcheck.types import Claim, ClaimResult, Document, Evidence, Passage
 from claimcheck.verdict import calibration
 from claimcheck.verdict.nli import ModelConfig, NLIModel
-from claimcheck.verdict.verify import Candidate, VerdictConfig, decide, verdict_mismatches, with_context
+from claimcheck.verdict.verify import (
+    Candidate,
+    VerdictConfig,
+    claim_subjects,
+    decide,
+    verdict_mismatches,
+    window_passage,
+    with_context,
+)
 from claimcheck.version import __version__
 
 
@@ -220,9 +228,15 @@ class ClaimChecker:
                 hs = [h for h in hs if h.passage.doc_id not in exclude[i]]
             out.append([Candidate(h.passage, h.score, with_context(
                 h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None),
-                h.dense if self.config.retrieval.dense else None)
+                h.dense if self.config.retrieval.dense else None, self._window(refs, h.passage))
                 for h in hs[:k]])
         return out
+
+    def _window(self, refs: ReferenceSet, passage: Passage) -> Passage | None:
+        size = self.config.verdict.premise_window
+        if not size:
+            return None
+        return window_passage(refs.passages, passage, size, refs.document(passage.doc_id).text)
 
     def _verify(self, claims: Sequence[Claim], refs: ReferenceSet,
                 timings: dict[str, float]) -> list[ClaimResult]:
@@ -233,17 +247,23 @@ class ClaimChecker:
 
     def score(self, claims: Sequence[Claim], cands: list[list[Candidate]]) -> list[list[Evidence]]:
         """NLI probabilities for every (candidate premise, claim statement) pair, one batch."""
-        pairs = [(x.premise, c.statement) for c, cs in zip(claims, cands, strict=True)
-                 for x in cs]
+        pairs = [(premise, c.statement) for c, cs in zip(claims, cands, strict=True)
+                 for x in cs for premise in (x.premise, x.window.text if x.window else None)
+                 if premise is not None]
         probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
         out, k = [], 0
         for cs in cands:
             evs = []
             for x in cs:
-                p = probs[k]
+                p, passage = probs[k], x.passage
                 k += 1
-                evs.append(Evidence(x.passage.text, x.passage.doc_id, x.passage.start,
-                                    x.passage.end, round(float(p[0]), 4), round(float(p[1]), 4),
+                if x.window is not None:  # the window premise counts when it is more decisive
+                    w = probs[k]
+                    k += 1
+                    if max(w[0], w[2]) > max(p[0], p[2]):
+                        p, passage = w, x.window
+                evs.append(Evidence(passage.text, passage.doc_id, passage.start,
+                                    passage.end, round(float(p[0]), 4), round(float(p[1]), 4),
                                     round(float(p[2]), 4), round(float(x.score), 6),
                                     x.passage.source, x.passage.title,
                                     None if x.similarity is None else round(x.similarity, 4)))
@@ -260,10 +280,11 @@ class ClaimChecker:
         entail_t, contra_t = self.thresholds()
         min_sim = self.min_similarity()
         mismatches = self.mismatches(claims, evidence_per_claim, entail_t, min_sim)
+        subjects = claim_subjects([c.statement for c in claims], self.nlp)
         results = [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
                           self.config.verdict.max_evidence, mismatches.get(c.id),
-                          c.checkworthiness, min_sim)
-                   for c, evs in zip(claims, evidence_per_claim, strict=True)]
+                          c.checkworthiness, min_sim, subj)
+                   for c, evs, subj in zip(claims, evidence_per_claim, subjects, strict=True)]
         timings["verdict"] = time.perf_counter() - t
         return results
 

@@ -11,7 +11,7 @@ then runs the real pipeline (retriever + NLI + verdict rule) and
   with at most 5% of unverified claims called supported; stores them in ``calibration.json``;
 * reports 3-way verdict accuracy on the dev sets and the NATO example's gold claims.
 
-Run: ``python -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v1``
+Run: ``python -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2``
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from pathlib import Path
 from claimcheck.train.data import cap_rows, load_eval_file
 from claimcheck.types import Claim, Label
 from claimcheck.verdict import calibration
-from claimcheck.verdict.verify import decide
+from claimcheck.verdict.verify import claim_subjects, decide
 
 log = logging.getLogger(__name__)
 
-GRID = [round(0.20 + 0.05 * i, 2) for i in range(16)]  # 0.20 … 0.95
-SIMILARITY_GRID = (0.0, 0.2, 0.3, 0.4, 0.5)
+GRID = [round(0.05 + 0.05 * i, 2) for i in range(19)]  # 0.05 … 0.95
+SIMILARITY_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 MAX_UNVERIFIED_AS_SUPPORTED = 0.05
 ROW_CAP = 300
 
@@ -93,15 +93,16 @@ def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
              for i, e in enumerate(examples)]
     evidence = checker.score(items, cands)
     mism = {s: checker.mismatches(items, evidence, 0.0, s) for s in SIMILARITY_GRID}
-    return [(evidence[i], {s: mism[s].get(i) for s in SIMILARITY_GRID})
-            for i in range(len(items))]
+    subjects = claim_subjects([e.claim for e in examples], checker.nlp)
+    return [(evidence[i], {s: mism[s].get(i) for s in SIMILARITY_GRID}, examples[i].claim,
+             subjects[i]) for i in range(len(items))]
 
 
 def apply(collected, entail_t: float, contra_t: float, min_similarity: float = 0.0
           ) -> list[str]:
-    return [decide(i, "", 0, 0, "", evs, entail_t, contra_t, 1, mism.get(min_similarity),
-                   None, min_similarity).label.value
-            for i, (evs, mism) in enumerate(collected)]
+    return [decide(i, claim, 0, len(claim), claim, evs, entail_t, contra_t, 1,
+                   mism.get(min_similarity), None, min_similarity, subject).label.value
+            for i, (evs, mism, claim, subject) in enumerate(collected)]
 
 
 def verdict_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
@@ -159,7 +160,9 @@ DEV_SETS = ("factcheck/fever_symmetric/dev.jsonl", "factcheck/healthver/dev.json
 
 
 def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None = None,
-        seed: int = 13, fit: bool = True) -> dict:
+        seed: int = 13, fit: bool = True, overrides: list[str] | None = None) -> dict:
+    """Fit (unless ``fit=False``) and evaluate; ``overrides`` are pipeline ``--set`` items
+    (e.g. ``verdict.premise_window=1``) applied to the checker in both steps."""
     from claimcheck.config import load_config
     from claimcheck.pipeline import ClaimChecker
     from claimcheck.train.card import write_card
@@ -169,7 +172,13 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
     training = json.loads((model_dir / "training.json").read_text())
     cfg = load_config(TrainConfig, training["config"], training.get("overrides"))
     root = data_root or resolve_data_root(cfg.data_root)
-    checker = ClaimChecker({"model": {"nli": str(model_dir)}, "progress": False})
+    from claimcheck.config import apply_overrides
+
+    def make_checker():
+        return ClaimChecker(apply_overrides({"model": {"nli": str(model_dir)}, "progress": False},
+                                            list(overrides or [])))
+
+    checker = make_checker()
     out: dict = {}
     if fit:
         spec = next(d for d in cfg.datasets if d.name == "fever")
@@ -187,10 +196,17 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
                     "thresholds_fitted_on": f"FEVER rows carved from training ({len(ex)} claims, "
                                             f"30% with evidence removed), top_k="
                                             f"{checker.config.retrieval.top_k}",
+                    "fitted_with_overrides": list(overrides or []),
                     "threshold_fit_metrics": m})
         log.info("thresholds: entailment %.2f, contradiction %.2f, similarity %.2f (%s)", te, tc,
                  sim, m)
-    checker = ClaimChecker({"model": {"nli": str(model_dir)}, "progress": False})  # new thresholds
+        edges = [n for n, v, g in (("entail_threshold", te, GRID), ("contradict_threshold", tc, GRID),
+                                   ("min_similarity", sim, SIMILARITY_GRID))
+                 if v in (g[0], g[-1]) and v != 0.0]
+        if edges:
+            log.warning("calibrated %s at the edge of the search grid: widen the grid",
+                        ", ".join(edges))
+    checker = make_checker()  # with the new thresholds
     for rel in DEV_SETS:
         rows = cap_rows(load_eval_file(root / rel), ROW_CAP, seed)
         ex, docs = examples_from_rows(rows)
@@ -215,9 +231,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--example", type=Path, default=Path("examples/nato-summit-2024"))
     ap.add_argument("--no-fit", action="store_true", help="only evaluate")
+    ap.add_argument("--set", dest="overrides", action="append", default=[],
+                    help="pipeline config override, e.g. verdict.premise_window=1")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    res = run(args.model, example_dir=args.example, fit=not args.no_fit)
+    res = run(args.model, example_dir=args.example, fit=not args.no_fit,
+              overrides=args.overrides)
     for name, m in res.items():
         print(f"{name:22s} n={m['n']:4d} acc={m['accuracy']:.3f} macro-F1={m['macro_f1']:.3f} "
               f"unverified->supported={m['unverified_as_supported']}")

