@@ -178,3 +178,14 @@ def test_offsets_hold_on_arbitrary_quote_soup(parts):
     text = "".join(parts)
     quotes, speakers = extract_quotes(text)
     _check_offsets(text, quotes, speakers)
+
+
+def test_many_quotes_in_one_paragraph_are_all_attributed():
+    # One paragraph of 150 quotes: every token's "inside a quote?" check is a bisect, not a scan
+    # of all quotes (the scan made this shape cubic; see issue #14).
+    text = " ".join(f'"Point {i} is important," said Minister Jones.' for i in range(150))
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert len(quotes) == 150
+    assert all(got[f"Point {i} is important"] == ("direct", "Jones") for i in range(150))

@@ -32,6 +32,7 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -201,6 +202,7 @@ class _Extractor:
                 if len(words) >= 2 or (words and s > 0 and text[s - 1] == " "):
                     self.ents.append((s, _strip_possessive(text, s, e), "PERSON"))
         self.quoted: list[tuple[int, int]] = []
+        self._quoted_index: tuple[int, list[int], list[int]] = (0, [], [])
 
     # -- candidates ------------------------------------------------------------------------
     def run(self) -> list[_Cand]:
@@ -215,7 +217,18 @@ class _Extractor:
         return out
 
     def _in_quote(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.quoted)
+        """Is ``pos`` inside a quoted span? O(log n): sorted starts + running max of the ends
+        (rebuilt when spans were added), instead of a scan of every span per token."""
+        if self._quoted_index[0] != len(self.quoted):
+            spans = sorted(self.quoted)
+            ends, top = [], -1
+            for _, e in spans:
+                top = max(top, e)
+                ends.append(top)
+            self._quoted_index = (len(self.quoted), [st for st, _ in spans], ends)
+        _, starts, ends = self._quoted_index
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and ends[k] > pos
 
     def direct_quotes(self) -> list[_Cand]:
         text, out = self.text, []
