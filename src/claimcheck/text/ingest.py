@@ -24,8 +24,11 @@ DEFAULT_MAX_CHARS = 2_000_000
 
 _RELATED = re.compile(r"^\s*(related (posts|articles|stories)|read more|see also|you may also "
                       r"like)\s*:?\s*$", re.IGNORECASE)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Linear-time on hostile lines: link text cannot contain "[" (so a run of "[" fails fast at the
+# next one), and link targets / emphasis spans are bounded (an unclosed "*" scans at most 500
+# characters, not the rest of a 200k-character line).
+_MD_LINK = re.compile(r"!?\[([^\[\]]{0,1000})\]\([^)]{0,2000}\)")
+_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.{1,500}?)(?<=\S)\1")
 _MD_PREFIX = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption",
                "td", "th", "dt", "dd", "pre")
