@@ -12,8 +12,8 @@ The rule, per claim, over its top-k retrieved passages with NLI probabilities:
 2. The claim **can be supported** if ``e >= entail_threshold``, entailment is the most likely
    label of that passage (an entailment of 0.08 next to a neutral of 0.9 is not support), and the
    claim is not a reordering of the words of any of its passages (a word salad of a reference
-   sentence is not support); it **can be contradicted** if ``c >= contradict_threshold`` and contradiction is the
-   most likely label of its passage. When both hold, the larger probability wins.
+   sentence is not support); it **can be contradicted** if ``c >= contradict_threshold`` and
+   contradiction is the most likely label of its passage. When both hold, the larger probability wins.
 3. **supported** — unless the mismatch check finds that the supporting passage states a
    different number or names a different entity of the same kind than the claim (e.g. "$43
    billion annually" vs "40 billion euros"): then the claim is **unverified** with the mismatch
