@@ -203,6 +203,7 @@ class _Extractor:
                     self.ents.append((s, _strip_possessive(text, s, e), "PERSON"))
         self.quoted: list[tuple[int, int]] = []
         self._quoted_index: tuple[int, list[int], list[int]] = (0, [], [])
+        self._starts: dict[int, list[int]] = {}
 
     # -- candidates ------------------------------------------------------------------------
     def run(self) -> list[_Cand]:
@@ -275,6 +276,12 @@ class _Extractor:
                 return k
         return -1
 
+    def _token_starts(self, k: int) -> list[int]:
+        """Character offsets of paragraph ``k``'s tokens (computed once per paragraph)."""
+        if k not in self._starts:
+            self._starts[k] = [t.idx for t in self.docs[k]]
+        return self._starts[k]
+
     def _attribute_direct(self, c: _Cand) -> None:
         """Find the cue and speaker of a direct quote: a cue verb in the sentences around it."""
         text = self.text
@@ -283,7 +290,13 @@ class _Extractor:
         base, pe = self.paras[k]
         if self.parsed:
             best = None
-            for tok in self.docs[k]:
+            # only tokens that could be close enough (dist < CUE_MAX_DISTANCE): a bisect over the
+            # paragraph's token offsets, not a scan of the whole paragraph for every quote
+            d = self.docs[k]
+            starts = self._token_starts(k)
+            lo = bisect.bisect_left(starts, qs - CUE_MAX_DISTANCE - base)
+            hi = bisect.bisect_right(starts, qe + CUE_MAX_DISTANCE - base)
+            for tok in d[lo:hi]:
                 pos = base + tok.idx
                 if self._in_quote(pos) or not self._is_cue(tok, clause=True):
                     continue
