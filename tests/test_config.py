@@ -45,3 +45,12 @@ def test_each_default_has_one_home():
     repo_copy = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
     assert repo_copy.resolve() == DEFAULT_CONFIG_PATH.resolve()  # one file, linked from configs/
     assert Retriever().top_k == RetrievalConfig().top_k == PipelineConfig().retrieval.top_k
+
+
+@pytest.mark.parametrize("overrides, key", [
+    (["retrieval.dense=false", "retrieval.bm25=false"], "retrieval"),
+    (["retrieval.top_k=true"], "retrieval.top_k"),
+])
+def test_configs_that_cannot_run_are_rejected_at_load_time(overrides, key):
+    with pytest.raises(ConfigError, match=key):
+        load_config(PipelineConfig, DEFAULT_CONFIG_PATH, overrides)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, StrictInt, model_validator
 
 from claimcheck.config import Strict
 from claimcheck.evidence.references import ReferenceSet
@@ -36,7 +36,7 @@ DEFAULT_TOP_K = 5  # passages per claim
 
 
 class RetrievalConfig(Strict):
-    top_k: int = Field(DEFAULT_TOP_K, ge=1, le=100)
+    top_k: StrictInt = Field(DEFAULT_TOP_K, ge=1, le=100)
     dense: bool = True
     bm25: bool = True
     fold_terms: bool = Field(True, description="BM25 matches US/UK spellings and plurals "
@@ -47,6 +47,13 @@ class RetrievalConfig(Strict):
     min_score: float = Field(
         0.0, ge=0.0, le=1.0, description="drop passages whose dense cosine is below this"
     )
+
+    @model_validator(mode="after")
+    def _one_retriever(self) -> RetrievalConfig:
+        if not (self.dense or self.bm25):
+            raise ValueError("retrieval.dense and retrieval.bm25 are both false: nothing would "
+                             "retrieve evidence. Fix: keep at least one of them true")
+        return self
 
 
 log = logging.getLogger(__name__)
