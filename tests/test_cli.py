@@ -48,3 +48,17 @@ def test_python_m_claimcheck_is_the_cli():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "check" in out.stdout and "train" in out.stdout
+
+
+def test_bad_gate_kinds_and_output_paths_fail_before_any_work(tmp_path, nato_refs_dir):
+    article = tmp_path / "a.txt"
+    article.write_text("NATO was founded in 1949 in Washington by twelve countries.")
+    base = ["check", str(article), "--refs", str(nato_refs_dir),
+            "--set", "model.nli=/nonexistent/model"]  # would fail later, if the run started
+    r = runner.invoke(app, [*base, "--fail-on", "contradicted,unverifed"])
+    assert r.exit_code == 2 and "unverifed" in r.output and "Traceback" not in r.output
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    for bad, says in ((tmp_path, "is a folder"), (a_file / "report.json", "is a file")):
+        r = runner.invoke(app, [*base, "--output", str(bad)])
+        assert r.exit_code == 2 and says in r.output and "Traceback" not in r.output

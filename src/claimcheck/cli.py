@@ -72,6 +72,13 @@ def check(
         if fmt not in ("table", "json", "html"):
             raise ClaimcheckError(f"Unknown --format {fmt!r}. Use table, json or html.")
         kinds = [k.strip() for k in fail_on.split(",") if k.strip()] if fail_on else []
+        if kinds:
+            from claimcheck.review.gate import check_kinds
+
+            check_kinds(kinds)  # before the run: a typo must not cost minutes of work
+        for path, opt in ((output, "--output"), (json_out, "--json")):
+            if path is not None:
+                check_output_path(path, opt)
         cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
         if article == "-":
             text, guessed = decode(sys.stdin.buffer.read(), "standard input"), None
@@ -105,6 +112,26 @@ def check(
                 raise typer.Exit(1)
     except ClaimcheckError as e:
         _fail(e)
+
+
+def check_output_path(path: Path, option: str) -> None:
+    """Fail before any work when ``path`` cannot be written (a folder, a parent that is a file,
+    a read-only folder), with a ClaimcheckError that names the option and the fix."""
+    import os
+
+    if path.is_dir():
+        raise ClaimcheckError(f"{option} {str(path)!r} is a folder. Fix: give a file path, e.g. "
+                              f"{str(path / 'report.json')!r}.")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ClaimcheckError(f"{option} {str(path)!r}: {str(parent)!r} is a file, not a folder. "
+                              "Fix: choose another output path.")
+    target = path if path.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise ClaimcheckError(f"{option} {str(path)!r} is not writable ({str(target)!r} is "
+                              "read-only for this user). Fix: choose a writable output path.")
 
 
 @train_app.command("nli")

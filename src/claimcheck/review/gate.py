@@ -11,6 +11,14 @@ from claimcheck.types import Report
 GATE_KINDS = ("contradicted", "flagged", "unverified")
 
 
+def check_kinds(kinds: list[str]) -> None:
+    """Raise ConfigError naming the first unknown gate kind (called before any work starts)."""
+    bad = [k for k in kinds if k not in GATE_KINDS]
+    if bad:
+        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
+                          "Example: --fail-on contradicted,flagged")
+
+
 def gate(report: Report, fail_on: list[str]) -> tuple[bool, str]:
     """Decide a pre-publish gate: ``(should_fail, one-line summary)``.
 
@@ -24,10 +32,7 @@ def gate(report: Report, fail_on: list[str]) -> tuple[bool, str]:
     (False, 'claimcheck: PASS (fail-on: contradicted)')
     """
     kinds = [k.strip().lower() for item in fail_on for k in item.split(",") if k.strip()]
-    bad = [k for k in kinds if k not in GATE_KINDS]
-    if bad:
-        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
-                          "Example: --fail-on contradicted,flagged")
+    check_kinds(kinds)
     counts = report.counts()
     serious = [f for f in report.flags if f.severity in ("high", "medium")]
     found = {"contradicted": counts["contradicted"], "flagged": len(serious),
