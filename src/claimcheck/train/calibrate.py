@@ -163,7 +163,7 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
         seed: int = 13, fit: bool = True, overrides: list[str] | None = None) -> dict:
     """Fit (unless ``fit=False``) and evaluate; ``overrides`` are pipeline ``--set`` items
     (e.g. ``verdict.premise_window=1``) applied to the checker in both steps."""
-    from claimcheck.config import load_config
+    from claimcheck.config import apply_overrides, load_config
     from claimcheck.pipeline import ClaimChecker
     from claimcheck.train.card import write_card
     from claimcheck.train.config import TrainConfig
@@ -172,7 +172,6 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
     training = json.loads((model_dir / "training.json").read_text())
     cfg = load_config(TrainConfig, training["config"], training.get("overrides"))
     root = data_root or resolve_data_root(cfg.data_root)
-    from claimcheck.config import apply_overrides
 
     def make_checker():
         return ClaimChecker(apply_overrides({"model": {"nli": str(model_dir)}, "progress": False},
