@@ -32,8 +32,8 @@ def test_f_avg_hand_computed():
 def test_average_precision_and_map_hand_computed():
     # ranking by score: idx0 (0), idx1 (1) -> 1/2, idx3 (1) -> 2/3 ; AP = (1/2 + 2/3) / 2
     assert M.average_precision([0, 1, 0, 1], [0.9, 0.8, 0.1, 0.7]) == pytest.approx(7 / 12)
-    # ties keep input order
-    assert M.average_precision([0, 1], [0.5, 0.5]) == pytest.approx(0.5)
+    # a tie is one block: no credit from the gold order
+    assert M.average_precision([1, 0], [0.5, 0.5]) == pytest.approx(0.5)
     assert M.average_precision([0, 0], [0.5, 0.1]) == 0.0
     out = M.ranking_metrics(["a", "a", "a", "a", "b", "b"], [0, 1, 0, 1, 1, 0],
                             [0.9, 0.8, 0.1, 0.7, 0.2, 0.3], ks=(1,))

@@ -1,78 +1,92 @@
-"""Ranking metrics, the one module for them: average precision, precision@k, MAP over groups.
+"""Ranking metrics, the one module for them: average precision, precision@k, R-precision and MAP
+over groups (debates). Every caller (benchmarks, check-worthiness training, the leaderboard)
+imports these.
 
-Every caller (benchmarks, check-worthiness training) imports these. Two tie rules exist today and
-both are kept so that no recorded result changes:
+Ties give no free credit. Items with equal scores form one block whose order is unknown, so
+each metric takes its expectation over the orders of the block:
 
-* ``ties="input_order"`` (benchmarks, the CLEF CheckThat! scorer's loop): rank by score, equal
-  scores keep input order, AP = mean of precision@k at the rank of each positive;
-* ``ties="grouped"`` (the check-worthiness model card): scikit-learn's ``average_precision_score``,
-  where equal scores form one threshold step.
+* average precision is scikit-learn's ``average_precision_score`` (a block is one threshold
+  step: recall gained times the precision at the end of the block), so a constant score gets
+  exactly the positive base rate;
+* precision@k counts the positives ranked strictly above the block that straddles rank k, plus
+  the block's positive share times the ranks it fills up to k (the expected hits);
+* R-precision is precision@R with R the number of positives.
 
-They agree whenever no two scores tie.
+Without ties these are the usual definitions (the CLEF CheckThat! scorer's, which sorts by score).
 
     >>> average_precision([0, 1, 0, 1], [0.9, 0.8, 0.1, 0.7])
     0.5833333333333333
-    >>> average_precision([1, 0], [0.5, 0.5]), average_precision([1, 0], [0.5, 0.5], ties="grouped")
-    (1.0, 0.5)
+    >>> average_precision([1, 0], [0.5, 0.5]), average_precision([0, 1, 0, 0], [0.2] * 4)
+    (0.5, 0.25)
+    >>> precision_at_k([1, 0, 0, 1], [0.9, 0.5, 0.5, 0.5], 2)
+    0.6666666666666666
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-
-Ties = Literal["input_order", "grouped"]
 
 
 def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def _order(scores: Sequence[float]) -> list[int]:
-    return sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
+def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
+    """AP of one ranked list, ties as one block (see the module docstring); 0 without positives."""
+    y = np.asarray(labels, dtype=int)
+    if not (y == 1).any():
+        return 0.0
+    from sklearn.metrics import average_precision_score
 
-
-def average_precision(labels: Sequence[int], scores: Sequence[float],
-                      ties: Ties = "input_order") -> float:
-    """AP of one ranked list (see the module docstring for ``ties``); 0 when the list has no
-    positive with ``input_order``."""
-    if ties == "grouped":
-        from sklearn.metrics import average_precision_score
-
-        return float(average_precision_score(np.asarray(labels), np.asarray(scores)))
-    if ties != "input_order":
-        raise ValueError(f"The 'ties' parameter of average_precision must be 'input_order' or "
-                         f"'grouped'. Got {ties!r} instead.")
-    hits, precisions = 0, []
-    for rank, i in enumerate(_order(scores), start=1):
-        if int(labels[i]) == 1:
-            hits += 1
-            precisions.append(hits / rank)
-    npos = sum(int(x) == 1 for x in labels)
-    return float(sum(precisions) / npos) if npos else 0.0
+    return float(average_precision_score(y == 1, np.asarray(scores, dtype=float)))
 
 
 def precision_at_k(labels: Sequence[int], scores: Sequence[float], k: int) -> float:
-    order = _order(scores)[:k]
-    return float(sum(int(labels[i]) == 1 for i in order) / k) if k else 0.0
+    """Expected precision of the top ``k`` over the orders of tied scores."""
+    if k <= 0:
+        return 0.0
+    y = np.asarray(labels, dtype=int) == 1
+    s = np.asarray(scores, dtype=float)
+    hits, taken = 0.0, 0
+    for value in sorted(set(s.tolist()), reverse=True):
+        block = y[s == value]
+        room = min(k - taken, len(block))
+        hits += room * block.mean()
+        taken += room
+        if taken >= k:
+            break
+    return float(hits / k)
+
+
+def r_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
+    """Precision at R, R = the number of positives (0 without positives)."""
+    r = int(sum(int(x) == 1 for x in labels))
+    return precision_at_k(labels, scores, r) if r else 0.0
 
 
 def ranking_metrics(groups: Sequence[str], labels: Sequence[int], scores: Sequence[float],
                     ks: Sequence[int] = (5, 10, 20)) -> dict[str, Any]:
-    """MAP over groups (debates), AP per group and mean P@k (``input_order`` ties)."""
+    """MAP over groups (debates), mean P@k and R-precision, and the metrics per group."""
     by: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         by.setdefault(str(g), []).append(i)
     per = {}
+    raw_ap, raw_rp = [], []
     for g, idx in by.items():
         ls, ss = [labels[i] for i in idx], [scores[i] for i in idx]
-        per[g] = {"ap": _r(average_precision(ls, ss)), "n": len(idx),
+        ap, rp = average_precision(ls, ss), r_precision(ls, ss)
+        raw_ap.append(ap)
+        raw_rp.append(rp)
+        per[g] = {"ap": _r(ap), "r_precision": _r(rp), "n": len(idx),
                   "positives": int(sum(int(x) == 1 for x in ls)),
                   **{f"p@{k}": _r(precision_at_k(ls, ss, k)) for k in ks}}
-    aps = [average_precision([labels[i] for i in idx], [scores[i] for i in idx])
-           for idx in by.values()]
-    return {"map": _r(np.mean(aps)) if aps else 0.0,
+    return {"map": _r(np.mean(raw_ap)) if raw_ap else 0.0,
+            "r_precision": _r(np.mean(raw_rp)) if raw_rp else 0.0,
             **{f"p@{k}": _r(np.mean([p[f"p@{k}"] for p in per.values()])) for k in ks},
             "per_group": per}
+
+
+__all__ = ["average_precision", "precision_at_k", "r_precision", "ranking_metrics"]

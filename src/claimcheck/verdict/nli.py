@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import warnings
@@ -115,12 +116,45 @@ def _looks_like_hub_id(name: str) -> bool:
     return bool(re.fullmatch(r"[\w.-]+(/[\w.-]+)?", name)) and not name.startswith((".", "/"))
 
 
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def weights_file(folder: Path) -> Path:
+    """The weights a model folder's checksum covers: model.safetensors, or for a LoRA adapter
+    folder (``adapter_config.json``) adapter_model.safetensors."""
+    if (folder / ADAPTER_CONFIG).is_file():
+        return folder / "adapter_model.safetensors"
+    return folder / "model.safetensors"
+
+
+def load_adapter_model(folder: Path):
+    """A LoRA adapter folder (adapters + head, saved by ``claimcheck train nli`` with ``lora``):
+    its base encoder comes from the package named in adapter_config.json; the adapters are merged
+    into the base weights so inference costs the same as a plain model."""
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from claimcheck.text.base_encoders import resolve_base_encoder
+
+    try:
+        from peft import PeftModel
+    except ImportError as e:
+        raise ModelLoadError(f"{folder} is a LoRA adapter model, which needs the peft package. "
+                             "Fix: pip install 'claimcheck-nli[mpnet]'.") from e
+    base_name = json.loads((folder / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
+    config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
+    base = AutoModelForSequenceClassification.from_pretrained(
+        resolve_base_encoder(base_name), config=config, local_files_only=True,
+        use_safetensors=True, dtype=torch.float32)
+    return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
+
+
 def verify_checksum(folder: Path) -> None:
-    """Check model.safetensors against the sha256 in calibration.json, when one is recorded."""
+    """Check the weights against the sha256 in calibration.json, when one is recorded."""
     expected = calibration.read(folder).get("weights_sha256")
     if not expected:
         return
-    weights = folder / "model.safetensors"
+    weights = weights_file(folder)
     actual = file_sha256(weights)
     if actual != expected:
         raise ModelLoadError(
@@ -203,9 +237,12 @@ class NLIModel:
             self.calibration = calibration.read(folder)
         try:
             tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
-            model = AutoModelForSequenceClassification.from_pretrained(
-                path, local_files_only=local, use_safetensors=True)
-        except LabelMappingError:
+            if local and (Path(path) / ADAPTER_CONFIG).is_file():
+                model = load_adapter_model(Path(path))
+            else:
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    path, local_files_only=local, use_safetensors=True)
+        except (LabelMappingError, ModelLoadError):
             raise
         except Exception as e:  # transformers raises many types (OSError, ValueError, ...)
             raise ModelLoadError(
@@ -246,7 +283,7 @@ class NLIModel:
     def weights_sha256(self) -> str | None:
         self.load()
         if self.path and Path(self.path).is_dir():
-            f = Path(self.path) / "model.safetensors"
+            f = weights_file(Path(self.path))
             if f.is_file():
                 return file_sha256(f)
         return None
