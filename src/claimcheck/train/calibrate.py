@@ -36,6 +36,7 @@ GRID = [round(0.05 + 0.05 * i, 2) for i in range(19)]  # 0.05 … 0.95
 SIMILARITY_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 MAX_UNVERIFIED_AS_SUPPORTED = 0.05
 ROW_CAP = 300
+FIT_ROWS = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +161,13 @@ DEV_SETS = ("factcheck/fever_symmetric/dev.jsonl", "factcheck/healthver/dev.json
 
 
 def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None = None,
-        seed: int = 13, fit: bool = True, overrides: list[str] | None = None) -> dict:
+        seed: int = 13, fit: bool = True, overrides: list[str] | None = None,
+        fit_rows: int = FIT_ROWS, row_cap: int = ROW_CAP, record: bool = True) -> dict:
     """Fit (unless ``fit=False``) and evaluate; ``overrides`` are pipeline ``--set`` items
-    (e.g. ``verdict.premise_window=1``) applied to the checker in both steps."""
+    (e.g. ``verdict.premise_window=1``) applied to the checker in both steps. ``fit_rows`` FEVER
+    rows fit the thresholds, ``row_cap`` seeded rows per claim-level dev set are scored (0: none;
+    smaller for slow judges). ``record`` writes the verdict metrics into the model's metrics.json
+    and card (off for benchmark runs that use other caps)."""
     from claimcheck.config import apply_overrides, load_config
     from claimcheck.pipeline import ClaimChecker
     from claimcheck.train.card import write_card
@@ -184,7 +189,7 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
         _, carved, _ = load_training_set(spec, root, cfg.seed)
         rows = [{"id": p.id, "premise": p.premise, "hypothesis": p.hypothesis,
                  "label": ("entailment", "neutral", "contradiction")[p.label]} for p in carved]
-        rows = cap_rows(rows, 600, seed)
+        rows = cap_rows(rows, fit_rows, seed)
         rng = random.Random(seed)
         remove = [rng.random() < 0.3 for _ in rows]
         ex, docs = examples_from_rows(rows, remove)
@@ -206,8 +211,8 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
             log.warning("calibrated %s at the edge of the search grid: widen the grid",
                         ", ".join(edges))
     checker = make_checker()  # with the new thresholds
-    for rel in DEV_SETS:
-        rows = cap_rows(load_eval_file(root / rel), ROW_CAP, seed)
+    for rel in DEV_SETS if row_cap else ():
+        rows = cap_rows(load_eval_file(root / rel), row_cap, seed)
         ex, docs = examples_from_rows(rows)
         collected = collect(checker, ex, docs)
         pred = apply(collected, *checker.thresholds(), checker.min_similarity())
@@ -216,7 +221,11 @@ def run(model_dir: Path, data_root: Path | None = None, example_dir: Path | None
         log.info("%s: %s", name, out[name])
     if example_dir is not None:
         out["nato_gold"], per = nato_gold(checker, example_dir)
-        (model_dir / "nato_gold_predictions.json").write_text(json.dumps(per, indent=2) + "\n")
+        if record:
+            (model_dir / "nato_gold_predictions.json").write_text(json.dumps(per, indent=2)
+                                                                  + "\n")
+    if not record:
+        return out
     metrics_path = model_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
     metrics["verdicts"] = out
@@ -230,12 +239,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--example", type=Path, default=Path("examples/nato-summit-2024"))
     ap.add_argument("--no-fit", action="store_true", help="only evaluate")
+    ap.add_argument("--fit-rows", type=int, default=FIT_ROWS, help="FEVER rows for the fit")
+    ap.add_argument("--row-cap", type=int, default=ROW_CAP,
+                    help="rows per claim-level dev set (0: only the NATO example)")
     ap.add_argument("--set", dest="overrides", action="append", default=[],
                     help="pipeline config override, e.g. verdict.premise_window=1")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     res = run(args.model, example_dir=args.example, fit=not args.no_fit,
-              overrides=args.overrides)
+              overrides=args.overrides, fit_rows=args.fit_rows, row_cap=args.row_cap)
     for name, m in res.items():
         print(f"{name:22s} n={m['n']:4d} acc={m['accuracy']:.3f} macro-F1={m['macro_f1']:.3f} "
               f"unverified->supported={m['unverified_as_supported']}")
