@@ -54,3 +54,27 @@ def test_each_default_has_one_home():
 def test_configs_that_cannot_run_are_rejected_at_load_time(overrides, key):
     with pytest.raises(ConfigError, match=key):
         load_config(PipelineConfig, DEFAULT_CONFIG_PATH, overrides)
+
+
+@pytest.mark.parametrize("override, needle", [
+    ("stance.premise={foo} said {quote}", "unknown placeholder {foo}"),
+    ("stance.templates.favor={0} likes {target}", "unknown placeholder {0}"),
+    ("stance.null_premise={speaker} said {", "use only {speaker}, {target}"),
+    ("model.device=bogus", "model.device"),
+])
+def test_bad_templates_and_devices_are_config_errors_naming_the_key(override, needle):
+    with pytest.raises(ConfigError) as e:
+        load_config(PipelineConfig, None, [override])
+    assert needle in str(e.value) and "--set" in str(e.value)
+
+
+def test_a_device_torch_lacks_is_a_model_error_naming_the_fix():
+    import torch
+
+    from claimcheck.errors import ModelLoadError
+    from claimcheck.verdict.nli import check_device
+
+    check_device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ModelLoadError, match="model.device=cpu"):
+            check_device("cuda")

@@ -108,7 +108,32 @@ def load_config(
     """Load a YAML file (or the defaults when ``path`` is None), apply overrides, validate."""
     data = read_yaml(path) if path is not None else {}
     data = apply_overrides(data, overrides)
-    return validate(schema, data, source=str(path) if path else "config overrides")
+    source = str(path) if path else "config"
+    if overrides:
+        source += " with --set " + " ".join(overrides)
+    return validate(schema, data, source=source)
+
+
+def check_template(template: str, allowed: tuple[str, ...], key: str) -> str:
+    """A ``str.format`` template may use only the named fields in ``allowed``; anything else
+    ({0}, {}, {foo}, an unbalanced brace) is a config error naming the key and the fields.
+
+    >>> check_template("{speaker} said: {quote}", ("speaker", "quote"), "premise")
+    '{speaker} said: {quote}'
+    """
+    import string
+
+    fields = ", ".join("{" + a + "}" for a in allowed)
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as e:
+        raise ValueError(f"{key}: {e} in {template!r}; use only {fields} (double a brace to "
+                         "write it literally: {{ }})") from None
+    bad = [n for n in names if n.split(".")[0].split("[")[0] not in allowed]
+    if bad:
+        shown = ", ".join("{" + b + "}" for b in bad)
+        raise ValueError(f"{key}: unknown placeholder {shown} in {template!r}; use only {fields}")
+    return template
 
 
 def file_sha256(path: str | Path) -> str:

@@ -40,8 +40,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claimcheck.config import check_template
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
 from claimcheck.types import Quote, Speaker, Stance
 
@@ -57,6 +58,11 @@ class StanceTemplates(BaseModel):
 
     favor: str = "{speaker} supports {target}."
     against: str = "{speaker} opposes {target}."
+
+    @field_validator("favor", "against")
+    @classmethod
+    def _fields(cls, v: str, info) -> str:
+        return check_template(v, ("speaker", "target"), info.field_name)
 
 
 class StanceConfig(BaseModel):
@@ -83,6 +89,16 @@ class StanceConfig(BaseModel):
     threshold: float = Field(0.05, ge=0.0, le=1.0, description="|score| >= this: favor/against")
     text_threshold: float = Field(0.05, ge=0.0, le=1.0,
                                   description="the same for predict_stance")
+
+    @field_validator("premise")
+    @classmethod
+    def _premise(cls, v: str) -> str:
+        return check_template(v, ("speaker", "quote"), "premise")
+
+    @field_validator("null_premise")
+    @classmethod
+    def _null_premise(cls, v: str) -> str:
+        return check_template(v, ("speaker", "target"), "null_premise")
 
 
 # --- scoring -----------------------------------------------------------------------------------

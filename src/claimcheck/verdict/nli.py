@@ -35,7 +35,8 @@ from claimcheck.verdict import calibration
 
 class ModelConfig(Strict):
     nli: str = Field("default", description="'default', a local model folder or a hub model id")
-    device: str = "cpu"
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
+                        description="cpu, cuda, cuda:N or mps")
     threads: int | None = Field(None, ge=1, description="torch threads; None leaves torch's default")
     batch_size: int = Field(32, ge=1)
     max_length: int = Field(256, ge=16, le=4096)
@@ -149,6 +150,22 @@ def load_adapter_model(folder: Path):
     return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
 
 
+def check_device(device: str) -> None:
+    """A clear error when the torch build has no such device (the default build is CPU-only)."""
+    import torch
+
+    kind = device.split(":")[0]
+    ok = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}.get(
+        kind, lambda: True)()
+    if not ok:
+        raise ModelLoadError(f"model.device={device!r}, but this torch build has no {kind} "
+                             "device. Fix: set model.device=cpu, or install a torch build for "
+                             "your accelerator.")
+    if kind == "cuda" and ":" in device and int(device.split(":")[1]) >= torch.cuda.device_count():
+        raise ModelLoadError(f"model.device={device!r}, but only {torch.cuda.device_count()} "
+                             "CUDA device(s) exist. Fix: pick an index below that.")
+
+
 def verify_checksum(folder: Path) -> None:
     """Check the weights against the sha256 in calibration.json, when one is recorded."""
     expected = calibration.read(folder).get("weights_sha256")
@@ -259,6 +276,7 @@ class NLIModel:
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
                                                                dtype=torch.qint8)
         if self.device != "cpu":
+            check_device(self.device)
             model.to(self.device)
         from claimcheck.verdict.precision import resolve_precision
 
