@@ -70,3 +70,25 @@ def test_bm25_matches_spelling_variants_and_plurals():
                                     "Sweden joined the alliance in 2024."])
     hits = Retriever(top_k=1, dense=False).index(refs).search(["a mutual defense treaty"])
     assert hits[0][0].passage.text.startswith("The agreements are not mutual defence")
+
+
+def test_jsonl_with_a_bom_loads_and_bad_utf8_is_a_clear_error(tmp_path):
+    f = tmp_path / "bom.jsonl"
+    line = json.dumps({"id": "a", "text": "NATO was founded in 1949.\u2028It grew."})
+    f.write_bytes(b"\xef\xbb\xbf" + line.encode())
+    refs = ReferenceSet.from_path(f)
+    assert refs.documents[0].id == "a" and "\u2028" in refs.documents[0].text
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": "a", "text": "NATO \xff was founded."}\n')
+    with pytest.raises(ReferenceSetError, match="not UTF-8"):
+        ReferenceSet.from_path(bad)
+
+
+def test_pickle_only_encoder_folder_is_refused_naming_the_fix(tmp_path):
+    from claimcheck.errors import ModelLoadError
+    from claimcheck.text.encoder import Encoder
+
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not loaded")
+    with pytest.raises(ModelLoadError, match="pickle weights.*model.encoder"):
+        Encoder(str(tmp_path)).load()

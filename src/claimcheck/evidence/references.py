@@ -134,17 +134,22 @@ def _doc_from_file(f: Path, doc_id: str) -> ReferenceDocument:
 
 
 def _docs_from_jsonl(path: Path) -> list[ReferenceDocument]:
+    from claimcheck.text.ingest import decode
+
     docs = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ReferenceSetError(f"{path}:{n} is not valid JSON ({e.msg}). Each line must "
-                                        "be an object with 'id' and 'text'.") from None
-            docs.append(_doc_from_record(rec, f"{path}:{n}", default_id=f"{path.stem}:{n}"))
+    try:
+        text = decode(path.read_bytes(), str(path))  # a BOM is dropped; bad UTF-8 is an error
+    except InputError as e:
+        raise ReferenceSetError(str(e)) from None
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 is valid in JSON
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ReferenceSetError(f"{path}:{n} is not valid JSON ({e.msg}). Each line must "
+                                    "be an object with 'id' and 'text'.") from None
+        docs.append(_doc_from_record(rec, f"{path}:{n}", default_id=f"{path.stem}:{n}"))
     if not docs:
         raise ReferenceSetError(f"{path} has no records. Each line must be an object with 'id' "
                                 "and 'text'.")

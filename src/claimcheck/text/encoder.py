@@ -46,7 +46,22 @@ class Encoder:
                 raise ModelLoadError(f"Encoder folder {p!r} does not exist. Fix: set "
                                      "model.encoder to a local sentence-transformers folder or "
                                      "'default'.")
-            self._tok, self._model = _load_encoder(p)
+            if not any(Path(p).glob("*.safetensors")):
+                pickled = sorted(x.name for x in Path(p).glob("*.bin")) + sorted(
+                    x.name for x in Path(p).glob("*.pt"))
+                hint = (f" It holds pickle weights ({', '.join(pickled)}), which claimcheck "
+                        "never loads: convert them to safetensors first.") if pickled else ""
+                raise ModelLoadError(f"Encoder folder {p!r} has no .safetensors weights.{hint} "
+                                     "Fix: set model.encoder to a sentence-transformers folder "
+                                     "with model.safetensors, or 'default'.")
+            try:
+                self._tok, self._model = _load_encoder(p)
+            except (OSError, ValueError) as e:
+                raise ModelLoadError(f"Could not load the encoder in {p!r}: "
+                                     f"{str(e).splitlines()[0] if str(e) else type(e).__name__}. "
+                                     "Fix: set model.encoder to a sentence-transformers folder "
+                                     "(config.json, tokenizer, model.safetensors) or "
+                                     "'default'.") from e
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
