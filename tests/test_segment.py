@@ -68,3 +68,28 @@ def test_pointing_subject_needs_an_antecedent():
     doc = ingest("These agreements were signed in 2024 by several governments.")
     claims, _ = segment(doc)
     assert claims[0].statement.startswith("These agreements were signed")
+
+
+def test_a_paragraph_longer_than_the_chunk_size_is_parsed_in_pieces_with_exact_offsets(
+        monkeypatch):
+    import claimcheck.text.nlp as nlp_mod
+
+    text = " ".join(f"The summit in city number {i} was attended by {i + 3} leaders."
+                    for i in range(40))
+    doc = ingest(text)
+    whole = segment(doc)[0]
+    monkeypatch.setattr(nlp_mod, "CHUNK_CHARS", 300)  # spaCy's own limit is 1,000,000 chars
+    pieces = segment(doc)[0]
+    assert len(text) > 3 * 300
+    assert [c.text for c in pieces] == [c.text for c in whole]
+    for c in pieces:
+        assert text[c.start:c.end] == c.text
+
+
+def test_split_points_cut_at_line_sentence_and_space_boundaries():
+    from claimcheck.text.nlp import split_points
+
+    assert split_points("ab\ncd\nef", size=4) == [3, 6, 8]
+    assert split_points("One. Two. Three.", size=10) == [10, 16]
+    assert split_points("One. Two three four", size=10) == [5, 15, 19]
+    assert split_points("x" * 10, size=4) == [4, 8, 10]

@@ -28,7 +28,7 @@ import re
 from pydantic import Field
 
 from claimcheck.config import Strict
-from claimcheck.text.nlp import has_parser, load_spacy
+from claimcheck.text.nlp import has_parser, load_spacy, pipe
 from claimcheck.types import Claim, Document, NonClaim, SpanKind
 
 
@@ -232,7 +232,7 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
     claims: list[Claim] = []
     parser = has_parser(nlp)
     paras = list(doc.paragraphs)
-    for para, pdoc in zip(paras, nlp.pipe([p.text for p in paras]), strict=True):
+    for para, pdoc in zip(paras, pipe(nlp, [p.text for p in paras]), strict=True):
         for sent in pdoc.sents:
             s0, s1 = para.start + sent.start_char, para.start + sent.end_char
             s0, s1 = _strip(doc.text, s0, s1)

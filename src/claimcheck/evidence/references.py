@@ -166,14 +166,14 @@ def _doc_from_record(rec: dict, where: str, default_id: str) -> ReferenceDocumen
 
 
 def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=None) -> list[Passage]:
-    from claimcheck.text.nlp import load_spacy
+    from claimcheck.text.nlp import load_spacy, pipe
 
     nlp = nlp or load_spacy()
     disable = [n for n in nlp.pipe_names if n not in ("tok2vec", "parser", "senter",
                                                       "sentencizer")]
     passages: list[Passage] = []
     with nlp.select_pipes(disable=disable):
-        for d, sdoc in zip(documents, nlp.pipe([d.text for d in documents]), strict=True):
+        for d, sdoc in zip(documents, pipe(nlp, [d.text for d in documents]), strict=True):
             sents = []
             for s in sdoc.sents:
                 a, b = s.start_char, s.end_char

@@ -45,6 +45,7 @@ from claimcheck.quotes.speakers import (
     ROLE_WORDS,
     SpeakerResolver,
 )
+from claimcheck.text.nlp import pipe as nlp_pipe
 from claimcheck.types import Document, Quote, Speaker
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class _Extractor:
         self.object_forms = _forms(OBJECT_CUES)
         self.paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
                       if m.group().strip()]
-        self.docs = list(nlp.pipe(text[s:e] for s, e in self.paras))
+        self.docs = list(nlp_pipe(nlp, [text[s:e] for s, e in self.paras]))
         self.ents: list[tuple[int, int, str]] = []  # (start, end, label), possessive stripped
         for (base, _), d in zip(self.paras, self.docs, strict=True):
             for ent in d.ents:

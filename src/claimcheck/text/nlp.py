@@ -47,3 +47,53 @@ def has_parser(nlp) -> bool:
 
 def has_ner(nlp) -> bool:
     return "ner" in nlp.pipe_names
+
+
+#: Texts longer than this are parsed in pieces (spaCy refuses texts over ``nlp.max_length``,
+#: 1,000,000 characters, with error E088, and its parser's memory grows with the text).
+CHUNK_CHARS = 100_000
+
+
+def split_points(text: str, size: int = CHUNK_CHARS) -> list[int]:
+    """Cut offsets that split ``text`` into pieces of at most ``size`` characters, each cut just
+    after a line break, else after a sentence end ('. ', '! ', '? '), else after a space, else
+    at ``size``.
+
+    >>> split_points("One. Two three four", size=10)
+    [5, 15, 19]
+    """
+    cuts, start = [], 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n") + 1
+        if cut <= 0:
+            cut = max(window.rfind(e) for e in (". ", "! ", "? ")) + 2
+        if cut <= 1:
+            cut = window.rfind(" ") + 1
+        if cut <= 0:
+            cut = size
+        start += cut
+        cuts.append(start)
+    return [*cuts, len(text)]
+
+
+def pipe(nlp, texts, size: int | None = None):
+    """``nlp.pipe(texts)`` for texts of any length: one Doc per text, a long text parsed in
+    pieces (:func:`split_points`) joined with ``Doc.from_docs``, so its text and character
+    offsets are the original's."""
+    from spacy.tokens import Doc
+
+    size = size or CHUNK_CHARS
+    texts = list(texts)
+    if all(len(t) <= size for t in texts):
+        yield from nlp.pipe(texts)
+        return
+    for t in texts:
+        if len(t) <= size:
+            yield nlp(t)
+            continue
+        bounds = split_points(t, size)
+        pieces = [t[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
+        doc = Doc.from_docs(list(nlp.pipe(pieces)), ensure_whitespace=False)
+        assert doc.text == t
+        yield doc
