@@ -2,6 +2,8 @@
 
     claimcheck check ARTICLE --refs PATH [--config FILE] [--set key=value] [--format table|json]
                      [--output FILE]
+    claimcheck check-corpus FOLDER|FILE.jsonl --refs PATH --output OUT.jsonl [--engine local|ray]
+                     [--workers N] [--ray-address ADDR]
     claimcheck train nli --config configs/train/nli-minilm-v2.yaml
 """
 
@@ -112,6 +114,86 @@ def check(
                 raise typer.Exit(1)
     except ClaimcheckError as e:
         _fail(e)
+
+
+@app.command("check-corpus")
+def check_corpus_cmd(
+    corpus: Annotated[Path, typer.Argument(help="folder of .txt/.md/.html articles, or a .jsonl "
+                                           "file with 'id' and 'text' per line")],
+    refs: Annotated[Path, typer.Option("--refs", "-r", help="reference folder or .jsonl file")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="reports JSONL (resumed when it "
+                                         "exists); summary JSON and claims CSV go beside it")],
+    engine: Annotated[str, typer.Option("--engine", "-e", help="local | ray")] = "local",
+    workers: Annotated[int, typer.Option("--workers", "-w", help="checker processes (local) or "
+                                         "Ray actors (ray), each loading the models once")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="articles per work unit sent "
+                                            "to a worker")] = 8,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="join this Ray "
+                                                    "cluster ('auto' or host:port); default: "
+                                                    "start a local Ray")] = None,
+    cpus_per_worker: Annotated[float | None, typer.Option(
+        "--cpus-per-worker", help="CPUs per Ray actor (default: cluster CPUs / workers)")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="pipeline YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
+                                                   "retrieval.top_k=8")] = None,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="text | markdown | "
+                                                     "html (default: guess per article)")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="on resume, check the "
+                                               "articles recorded as failures again")] = False,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="exit 1 when any article has one of these: comma-separated "
+        "contradicted,flagged,unverified,failed")] = None,
+) -> None:
+    """Check every article of CORPUS against REFS into OUTPUT (JSONL, one report per line).
+
+    Rerunning the same command resumes: articles whose id is already in OUTPUT are skipped.
+    Exit status: 0 ok, 1 when --fail-on matched, 2 on an error.
+    """
+    from claimcheck.corpus.output import claims_csv_path, summary_path
+
+    written = None
+    try:
+        from claimcheck.config import DEFAULT_CONFIG_PATH, load_config
+        from claimcheck.pipeline import ClaimChecker, PipelineConfig
+
+        kinds = [k.strip() for k in fail_on.split(",") if k.strip()] if fail_on else []
+        if kinds:
+            from claimcheck.review.gate import check_kinds
+
+            check_kinds([k for k in kinds if k != "failed"])
+        for path in (output, summary_path(output), claims_csv_path(output)):
+            check_output_path(path, "--output")
+        cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
+        checker = ClaimChecker(cfg)
+        written = output
+        run = checker.check_corpus(corpus, refs, output, engine=engine, workers=workers,
+                                   batch_size=batch_size, ray_address=ray_address,
+                                   cpus_per_worker=cpus_per_worker, input_format=input_format,
+                                   retry_failed=retry_failed)
+    except ClaimcheckError as e:
+        _fail(e)
+    except KeyboardInterrupt:
+        saved = f" Finished articles are in {written}; rerun the same command to resume." \
+            if written else ""
+        typer.echo(f"claimcheck: interrupted.{saved}", err=True)
+        raise typer.Exit(130) from None
+    s = run.summary
+    speed = s["run"].get("articles_per_min")
+    typer.echo(f"claimcheck: {s['articles']} articles in {run.output} ({s['checked']} checked, "
+               f"{s['failed']} failed); this run {run.this_run} in {run.seconds:.1f} s"
+               + (f" ({speed} articles/min)" if speed else "")
+               + f"; {s['claims']} claims: {s['counts']['supported']} supported, "
+               f"{s['counts']['contradicted']} contradicted, {s['counts']['unverified']} "
+               f"unverified; wrote {run.summary_file}, {run.claims_file}", err=True)
+    if kinds:
+        found = {"contradicted": s["counts"]["contradicted"], "unverified":
+                 s["counts"]["unverified"], "failed": s["failed"],
+                 "flagged": sum(1 for a in s["flagged_articles"] if a["serious_flags"])}
+        hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k]]
+        typer.echo(f"claimcheck: {'FAIL (' + ', '.join(hits) + ')' if hits else 'PASS'} "
+                   f"(fail-on: {','.join(dict.fromkeys(kinds))})", err=True)
+        if hits:
+            raise typer.Exit(1)
 
 
 def check_output_path(path: Path, option: str) -> None:

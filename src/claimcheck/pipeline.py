@@ -203,6 +203,23 @@ class ClaimChecker:
         refs = self._refs(references)
         return [self.check(t, refs) for t in texts]
 
+    def check_corpus(self, corpus: str | Path, references: References, output: str | Path, *,
+                     engine: str = "local", workers: int = 1, batch_size: int = 8,
+                     ray_address: str | None = None, cpus_per_worker: float | None = None,
+                     input_format: str | None = None, retry_failed: bool = False,
+                     progress: bool | None = None):
+        """Check every article of a folder or JSONL file into the JSONL ``output`` (one report or
+        failure per line, in input order; rerunning skips the ids already there), plus a summary
+        JSON and a claims CSV beside it. Returns a :class:`claimcheck.corpus.CorpusRun`.
+        ``engine="ray"`` runs ``workers`` Ray actors (``ray_address``: join a cluster). See
+        docs/scale.md."""
+        from claimcheck.corpus import check_corpus
+
+        return check_corpus(self, corpus, references, output, engine=engine, workers=workers,
+                            batch_size=batch_size, ray_address=ray_address,
+                            cpus_per_worker=cpus_per_worker, input_format=input_format,
+                            retry_failed=retry_failed, progress=progress)
+
     def judge(self, claims: Sequence[str], passages: Sequence[Sequence[str]]) -> list[ClaimResult]:
         """Apply the NLI model and verdict rule to given passages (no retrieval): claim ``i`` is
         judged against ``passages[i]``. Used by benchmarks whose evidence is fixed."""
