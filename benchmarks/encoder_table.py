@@ -1,8 +1,10 @@
 #!/usr/bin/env python
-"""The two-encoder table of docs/model.md from benchmarks/nli_dev.py result files (same caps):
+"""The two-encoder table of docs/model.md from benchmarks/nli_dev.py result files or model folders
+(a folder's own metrics.json: the dev pairs its training scored at its eval_cap and the verdicts
+its calibration scored; pairs/s from ``nli_dev.py --speed-only``, measured here):
 
     .venv/bin/python benchmarks/encoder_table.py benchmarks/results/nli_dev_minilm_cap300.json \\
-        benchmarks/results/nli_dev_mpnet_cap300.json [--output benchmarks/results/encoders.json]
+        src/claimcheck/models/nli-mpnet-v2-lora [--output benchmarks/results/encoders.json]
 
 Prints a Markdown table (pooled 3-way macro-F1 and ECE, every dev set, verdicts, speed, training
 wall time and artifact size) and writes it as JSON.
@@ -17,8 +19,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def from_model_folder(model: Path) -> dict:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from nli_dev import speed
+
+    m = json.loads((model / "metrics.json").read_text())
+    training = json.loads((model / "training.json").read_text())
+    return {"model": str(model), "pairs": m["dev"], "pooled_3way": m["pooled_3way"],
+            "verdicts": m.get("verdicts", {}), "pair_cap": training.get("eval_cap"),
+            "verdict_cap": "calibrate",
+            "pairs_per_second_64_tokens_2_threads": round(speed(str(model), None), 1)}
+
+
 def column(path: Path) -> dict:
-    r = json.loads(path.read_text())
+    r = from_model_folder(path) if path.is_dir() else json.loads(path.read_text())
     model = Path(r["model"])
     training = json.loads((model / "training.json").read_text())
     weights = sorted(model.glob("*.safetensors"))
@@ -49,7 +65,7 @@ def main() -> None:
     print("|---|" + "---|" * len(cols))
     for k in keys:
         vals = [c.get(k, "") for c in cols]
-        print(f"| {k} | " + " | ".join(f"{v:.3f}" if isinstance(v, float) and v < 10 else
+        print(f"| {k} | " + " | ".join(f"{v:.3f}" if isinstance(v, float) and v <= 1 else
                                        str(v) for v in vals) + " |")
     args.output.write_text(json.dumps(cols, indent=2) + "\n")
     print(f"\nwrote {args.output}")

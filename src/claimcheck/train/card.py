@@ -166,7 +166,11 @@ def write_card(out: Path) -> None:
         f"Total {tr['train_pairs']:,} pairs; labels {tr['label_counts']}; "
         f"{tr['two_way_rows']:,} two-way rows (FEVER SUPPORTS/REFUTES) were trained with the "
         "neutral logit masked out of the softmax, so no neutral label was invented for them. "
-        f"Seeded dev rows carved out and never trained on: {tr['carved_dev']}.",
+        f"Seeded dev rows carved out and never trained on: {tr['carved_dev']}."
+        + (f" Trained on the first {tr['train_pairs_seen']:,} of these pairs (epochs "
+           f"{tr['train_pairs_seen'] / tr['train_pairs']:.2f} of the shuffled, length-grouped "
+           "batches): the counts above are the whole mix."
+           if tr.get("train_pairs_seen", tr["train_pairs"]) < tr["train_pairs"] else ""),
         "",
         "## Recipe",
         "",
