@@ -56,6 +56,11 @@ bench-encoders: setup
 calibrate: setup
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2
 
+# Speed of the example (cold start, warm median, stages, naive all-pairs ratio, reference-set
+# scale, check_many, peak RSS): benchmarks/results/speed.json (issue #12).
+bench-speed: setup
+	$(PY) benchmarks/speed.py
+
 # Sanity probes of the verdict rule and bf16/fp32 agreement (benchmarks/results/*.json).
 bench-sanity: setup
 	$(PY) benchmarks/sanity.py

@@ -62,3 +62,18 @@ def test_bad_gate_kinds_and_output_paths_fail_before_any_work(tmp_path, nato_ref
     for bad, says in ((tmp_path, "is a folder"), (a_file / "report.json", "is a file")):
         r = runner.invoke(app, [*base, "--output", str(bad)])
         assert r.exit_code == 2 and says in r.output and "Traceback" not in r.output
+
+
+def test_profile_prints_the_stage_table(tmp_path, tiny_nli_dir, nato_refs_dir):
+    art = tmp_path / "a.txt"
+    art.write_text("NATO was founded in 1949. Sweden became the 32nd Ally in March 2024.")
+    r = runner.invoke(app, ["check", str(art), "--refs", str(nato_refs_dir), "--set",
+                            f"model.nli={tiny_nli_dir}", "--profile", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "stage" in r.output and "nli" in r.output and "total" in r.output
+    lines = r.output.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.split()[:3] == ["stage", "seconds", "share"])
+    end = next(i for i in range(head, len(lines)) if lines[i].startswith("total "))
+    total = float(lines[end].split()[1])
+    stages = [float(ln.split()[-2]) for ln in lines[head + 1:end]]
+    assert abs(sum(stages) - total) < 0.01  # the rows add up to the total

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -61,6 +62,8 @@ def check(
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="exit 1 when any of these is present: comma-separated "
         "contradicted,flagged,unverified (for CI gates)")] = None,
+    profile: Annotated[bool, typer.Option("--profile", help="print the time per stage "
+                                          "(to stderr)")] = False,
 ) -> None:
     """Check ARTICLE's claims against the reference set REFS.
 
@@ -87,8 +90,14 @@ def check(
         else:
             text, guessed = read_input(article)
         checker = ClaimChecker(cfg)
+        started = time.perf_counter()
         report = checker.check(text, refs, fmt=input_format or guessed,
                                source=None if article == "-" else article)
+        if profile:
+            from claimcheck.render.table import profile_table
+
+            typer.echo(profile_table(report.meta.get("timings", {}),
+                                     time.perf_counter() - started), err=True)
         if fmt == "json":
             rendered = report.to_json()
         elif fmt == "html":

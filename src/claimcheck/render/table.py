@@ -56,3 +56,25 @@ def render_table(report: Report, width: int = 100, review: bool = False,
         if queue:
             out += ["", "REVIEW QUEUE", "=" * width, format_queue(queue, width=width).rstrip()]
     return "\n".join(out) + "\n"
+
+
+def profile_table(timings: dict[str, float], total: float) -> str:
+    """The per-stage time table of ``claimcheck check --profile``: each stage's seconds and share
+    of the whole check; what no stage accounts for (model loading on a first run, rendering
+    setup) is the ``other`` row.
+
+    >>> print(profile_table({"nli": 0.5, "retrieve": 0.25}, 1.0))
+    stage                 seconds   share
+    nli                     0.500   50.0%
+    retrieve                0.250   25.0%
+    other (loading)         0.250   25.0%
+    total                   1.000  100.0%
+    """
+    rows = sorted(timings.items(), key=lambda kv: -kv[1])
+    other = max(0.0, total - sum(timings.values()))
+    rows.append(("other (loading)", other))
+    share = (lambda s: 100 * s / total) if total > 0 else (lambda s: 0.0)
+    lines = [f"{'stage':20s} {'seconds':>8s} {'share':>7s}"]
+    lines += [f"{name:20s} {s:8.3f} {share(s):6.1f}%" for name, s in rows]
+    lines.append(f"{'total':20s} {total:8.3f} {share(total):6.1f}%")
+    return "\n".join(lines)
