@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test test-ray lint model bench-encoders bench-speed calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
