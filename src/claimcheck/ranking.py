@@ -85,7 +85,8 @@ def ranking_metrics(groups: Sequence[str], labels: Sequence[int], scores: Sequen
                   **{f"p@{k}": _r(precision_at_k(ls, ss, k)) for k in ks}}
     return {"map": _r(np.mean(raw_ap)) if raw_ap else 0.0,
             "r_precision": _r(np.mean(raw_rp)) if raw_rp else 0.0,
-            **{f"p@{k}": _r(np.mean([p[f"p@{k}"] for p in per.values()])) for k in ks},
+            **{f"p@{k}": _r(np.mean([p[f"p@{k}"] for p in per.values()])) if per else 0.0
+               for k in ks},
             "per_group": per}
 
 
