@@ -55,24 +55,43 @@ def _comparable(rec: dict, drop_source: bool = False) -> dict:
 
 
 @pytest.fixture(scope="module")
+def corpus_config(tiny_config):
+    """The tiny model with one torch thread in every engine: float sums then run in the same
+    order everywhere (with different thread counts a rounded similarity can differ in its last
+    digit, see docs/scale.md). The process's thread count is restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    yield {**tiny_config, "model": {**tiny_config["model"], "threads": 1}}
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def corpus_checker(corpus_config):
+    from claimcheck import ClaimChecker
+
+    return ClaimChecker(corpus_config)
+
+
+@pytest.fixture(scope="module")
 def corpus_dir(tmp_path_factory):
     return _write_corpus(tmp_path_factory.mktemp("corpus") / "articles")
 
 
 @pytest.fixture(scope="module")
-def local_run(tiny_checker, corpus_dir, nato_refs_dir, tmp_path_factory):
+def local_run(corpus_checker, corpus_dir, nato_refs_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("local") / "reports.jsonl"
-    return tiny_checker.check_corpus(corpus_dir, nato_refs_dir, out, batch_size=2)
+    return corpus_checker.check_corpus(corpus_dir, nato_refs_dir, out, batch_size=2)
 
 
-def test_folder_run_writes_reports_failures_summary_and_csv(local_run, tiny_checker, nato_refs_dir,
+def test_folder_run_writes_reports_failures_summary_and_csv(local_run, corpus_checker, nato_refs_dir,
                                                             corpus_dir):
     lines = _lines(local_run.output)
     assert [x["id"] for x in lines] == IDS  # input order
     bad = lines[1]
     assert "binary" in bad["error"] and bad["error_type"] == "InputError"
     # a report line is `check --format json` plus the id and the (empty) fields
-    one = tiny_checker.check(ARTICLES["a-founding.txt"], nato_refs_dir,
+    one = corpus_checker.check(ARTICLES["a-founding.txt"], nato_refs_dir,
                              source=str(corpus_dir / "a-founding.txt")).to_dict()
     assert _comparable(lines[0]) == _comparable({"id": "a-founding.txt", **one, "fields": {}})
     assert lines[2]["document"]["format"] == "markdown"
@@ -92,7 +111,7 @@ def test_folder_run_writes_reports_failures_summary_and_csv(local_run, tiny_chec
     assert int(rows[0]["start"]) == first["start"] and rows[0]["label"] == first["label"]
 
 
-def test_jsonl_input_gives_the_same_reports_and_passes_fields_through(local_run, tiny_checker,
+def test_jsonl_input_gives_the_same_reports_and_passes_fields_through(local_run, corpus_checker,
                                                                       nato_refs_dir, tmp_path):
     src = tmp_path / "articles.jsonl"
     with open(src, "w", encoding="utf-8") as fh:
@@ -102,7 +121,7 @@ def test_jsonl_input_gives_the_same_reports_and_passes_fields_through(local_run,
                 rec = {"id": name, "url": rec["url"]}
             fh.write(json.dumps(rec) + "\n")
         fh.write("\n{not json\n")
-    run = tiny_checker.check_corpus(src, nato_refs_dir, tmp_path / "out.jsonl")
+    run = corpus_checker.check_corpus(src, nato_refs_dir, tmp_path / "out.jsonl")
     lines = _lines(run.output)
     assert [x["id"] for x in lines] == [*IDS, "articles:6"]  # default id: <stem>:<line>
     assert lines[0]["fields"] == {"url": "https://example.org/0"}
@@ -114,44 +133,44 @@ def test_jsonl_input_gives_the_same_reports_and_passes_fields_through(local_run,
     assert (run.checked, run.failed) == (3, 2)
 
 
-def test_resume_after_a_crash_adds_no_duplicate_and_misses_no_id(local_run, tiny_checker,
+def test_resume_after_a_crash_adds_no_duplicate_and_misses_no_id(local_run, corpus_checker,
                                                                  nato_refs_dir, corpus_dir,
                                                                  tmp_path):
     out = tmp_path / "reports.jsonl"
     full = local_run.output.read_text(encoding="utf-8").splitlines(keepends=True)
     # a crash while writing the last line: three whole lines, then half of the fourth
     out.write_text("".join(full[:3]) + full[3][: len(full[3]) // 2], encoding="utf-8")
-    run = tiny_checker.check_corpus(corpus_dir, nato_refs_dir, out)
+    run = corpus_checker.check_corpus(corpus_dir, nato_refs_dir, out)
     assert (run.skipped, run.this_run) == (3, 1)
     lines = _lines(out)
     assert [x["id"] for x in lines] == IDS
     assert [_comparable(x) for x in lines] == [_comparable(x) for x in _lines(local_run.output)]
-    again = tiny_checker.check_corpus(corpus_dir, nato_refs_dir, out)  # nothing left to do
+    again = corpus_checker.check_corpus(corpus_dir, nato_refs_dir, out)  # nothing left to do
     assert (again.skipped, again.this_run, again.checked) == (4, 0, 3)
     assert len(_lines(out)) == 4
 
 
-def test_resume_refuses_another_config_and_retries_failures_on_request(local_run, tiny_config,
+def test_resume_refuses_another_config_and_retries_failures_on_request(local_run, corpus_config,
                                                                        nato_refs_dir, corpus_dir,
                                                                        tmp_path):
     from claimcheck import ClaimChecker
 
     out = tmp_path / "reports.jsonl"
     shutil.copy(local_run.output, out)
-    other = ClaimChecker({**tiny_config, "retrieval": {"top_k": 3}})
+    other = ClaimChecker({**corpus_config, "retrieval": {"top_k": 3}})
     with pytest.raises(ConfigError, match="another pipeline config"):
         other.check_corpus(corpus_dir, nato_refs_dir, out)
     fixed = tmp_path / "articles"
     shutil.copytree(corpus_dir, fixed)
     (fixed / "b-binary.txt").write_text("Hungary agreed not to block the NATO mission.")
-    checker = ClaimChecker(tiny_config)
+    checker = ClaimChecker(corpus_config)
     assert checker.check_corpus(fixed, nato_refs_dir, out).this_run == 0  # failures stay done
     run = checker.check_corpus(fixed, nato_refs_dir, out, retry_failed=True)
     assert run.this_run == 1 and run.failed == 0
     assert sorted(x["id"] for x in _lines(out)) == sorted(IDS)
 
 
-def test_bad_corpus_inputs_are_claimcheck_errors(tiny_checker, nato_refs_dir, tmp_path):
+def test_bad_corpus_inputs_are_claimcheck_errors(corpus_checker, nato_refs_dir, tmp_path):
     one = tmp_path / "a.txt"
     one.write_text("NATO was founded in 1949.")
     dup = tmp_path / "dup.jsonl"
@@ -170,24 +189,24 @@ def test_bad_corpus_inputs_are_claimcheck_errors(tiny_checker, nato_refs_dir, tm
              (dup, {"input_format": "pdf"}, InputError, "--input-format")]
     for corpus, kw, err, says in cases:
         with pytest.raises(err, match=says):
-            check_corpus(tiny_checker, corpus, nato_refs_dir, out, **kw)
+            check_corpus(corpus_checker, corpus, nato_refs_dir, out, **kw)
     good = tmp_path / "good.jsonl"
     good.write_text('{"id": "x", "text": "NATO was founded in 1949."}\n')
     garbage = tmp_path / "garbage.jsonl"
     garbage.write_text("this is not a claimcheck output\n")
     with pytest.raises(InputError, match="not a claimcheck output line"):
-        check_corpus(tiny_checker, good, nato_refs_dir, garbage)
+        check_corpus(corpus_checker, good, nato_refs_dir, garbage)
     with pytest.raises(InputError, match="is the corpus itself"):
-        check_corpus(tiny_checker, good, nato_refs_dir, good)
+        check_corpus(corpus_checker, good, nato_refs_dir, good)
     assert Corpus(good).ids() == ["x"]
 
 
-def test_ray_missing_names_the_extra(tiny_checker, nato_refs_dir, tmp_path, monkeypatch):
+def test_ray_missing_names_the_extra(corpus_checker, nato_refs_dir, tmp_path, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     with pytest.raises(ClaimcheckError, match=r"pip install 'claimcheck-nli\[ray\]'"):
-        check_corpus(tiny_checker, tmp_path, nato_refs_dir, tmp_path / "o.jsonl", engine="ray")
+        check_corpus(corpus_checker, tmp_path, nato_refs_dir, tmp_path / "o.jsonl", engine="ray")
 
 
 def test_cli_check_corpus_exit_codes_and_errors(tiny_nli_dir, nato_refs_dir, corpus_dir,
@@ -219,11 +238,11 @@ def test_cli_check_corpus_exit_codes_and_errors(tiny_nli_dir, nato_refs_dir, cor
 
 
 @pytest.mark.slow
-def test_local_worker_processes_give_the_same_reports(local_run, tiny_config, nato_refs_dir,
+def test_local_worker_processes_give_the_same_reports(local_run, corpus_config, nato_refs_dir,
                                                       corpus_dir, tmp_path):
     from claimcheck import ClaimChecker
 
-    run = ClaimChecker(tiny_config).check_corpus(corpus_dir, nato_refs_dir,
+    run = ClaimChecker(corpus_config).check_corpus(corpus_dir, nato_refs_dir,
                                                  tmp_path / "r.jsonl", workers=2, batch_size=1)
     assert [_comparable(x) for x in _lines(run.output)] == \
         [_comparable(x) for x in _lines(local_run.output)]
@@ -247,12 +266,12 @@ def local_ray():
 
 
 @pytest.mark.slow
-def test_ray_engine_gives_the_same_reports_and_resumes(local_ray, local_run, tiny_config,
+def test_ray_engine_gives_the_same_reports_and_resumes(local_ray, local_run, corpus_config,
                                                        nato_refs_dir, corpus_dir, tmp_path):
     from claimcheck import ClaimChecker
 
     out = tmp_path / "r.jsonl"
-    run = ClaimChecker(tiny_config).check_corpus(corpus_dir, nato_refs_dir, out, engine="ray",
+    run = ClaimChecker(corpus_config).check_corpus(corpus_dir, nato_refs_dir, out, engine="ray",
                                                  workers=2, batch_size=1)
     assert (run.checked, run.failed) == (3, 1)
     expected = [_comparable(x) for x in _lines(local_run.output)]
@@ -260,7 +279,7 @@ def test_ray_engine_gives_the_same_reports_and_resumes(local_ray, local_run, tin
     # the same resume rule: drop the last line, rerun, and only that article runs again
     whole = out.read_text(encoding="utf-8").splitlines(keepends=True)
     out.write_text("".join(whole[:-1]), encoding="utf-8")
-    again = ClaimChecker(tiny_config).check_corpus(corpus_dir, nato_refs_dir, out, engine="ray",
+    again = ClaimChecker(corpus_config).check_corpus(corpus_dir, nato_refs_dir, out, engine="ray",
                                                    workers=1)
     assert (again.skipped, again.this_run) == (3, 1)
     assert [_comparable(x) for x in _lines(out)] == expected
