@@ -103,6 +103,28 @@ def test_limit_and_carve(tmp_path):
     assert lim["dataset"]["rows_evaluated"] == 1 and lim["dataset"]["limit"] == 1
 
 
+def test_check_worthiness_reliability_and_held_out(tmp_path):
+    import yaml
+
+    from claimcheck.bench.runner import held_out
+
+    c = cfg(task="check_worthiness",
+            dataset={"format": "clef2019", "path": str(FIX / "clef2019"), "split": "test",
+                     "carve": {"fraction": 0.5, "seed": 1, "group_by": "group"}},
+            methods=["majority", "tfidf_lr"])
+    res = run(c, output=tmp_path / "r")
+    m = res["methods"]["tfidf_lr"]["metrics"]
+    assert 0 <= m["ece"] <= 1 and sum(b["n"] for b in m["reliability"]) == \
+        res["dataset"]["rows_evaluated"]
+    assert (tmp_path / "r" / "reliability_tfidf_lr.png").is_file()
+    assert "reliability of P(class 1)" in (tmp_path / "r" / "summary.md").read_text()
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(c))
+    held = held_out(tmp_path / "c.yaml").examples
+    ids = [json.loads(x)["id"] for x in
+           (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()]
+    assert [e["id"] for e in held] == ids
+
+
 def test_missing_component_is_a_clear_error(tmp_path, monkeypatch):
     from claimcheck.bench import tasks
 

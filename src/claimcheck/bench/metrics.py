@@ -95,6 +95,30 @@ def binary_f1(labels: Sequence[int], scores: Sequence[float], threshold: float =
     return {"precision": _r(p[0]), "recall": _r(r[0]), "f1": _r(f[0])}
 
 
+def reliability(labels: Sequence[int], probs: Sequence[float], bins: int = 10) -> dict[str, Any]:
+    """ECE of P(class 1) and its reliability table (equal-width bins, empty bins left out).
+
+    ECE is the count-weighted mean of |mean predicted P - observed rate of class 1| over the bins.
+
+    >>> r = reliability([0, 0, 1, 1], [0.1, 0.1, 0.9, 0.7])
+    >>> r["ece"], [b["n"] for b in r["bins"]]
+    (0.15, [2, 1, 1])
+    """
+    y = np.asarray(labels, dtype=int) == 1
+    p = np.clip(np.asarray(probs, dtype=float), 0.0, 1.0)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        m = which == b
+        if not m.any():
+            continue
+        mean_p, rate = float(p[m].mean()), float(y[m].mean())
+        ece += m.mean() * abs(mean_p - rate)
+        table.append({"lo": _r(b / bins), "hi": _r((b + 1) / bins), "n": int(m.sum()),
+                      "mean_p": _r(mean_p), "rate": _r(rate)})
+    return {"ece": _r(ece), "bins": table}
+
+
 # ---------------------------------------------------------------------------------------------
 # quote attribution
 
@@ -188,4 +212,4 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
 
 
 __all__ = ["average_precision", "binary_f1", "classification_metrics", "f_avg", "fnc_score",
-           "precision_at_k", "quote_metrics", "ranking_metrics", "span_overlap"]
+           "precision_at_k", "quote_metrics", "ranking_metrics", "reliability", "span_overlap"]

@@ -56,15 +56,20 @@ def file_record(path: Path, root: Path) -> dict[str, Any]:
     return {"path": shown, "sha256": file_sha256(p), "bytes": p.stat().st_size, "lines": lines}
 
 
-def model_info(pcfg: PipelineConfig) -> dict[str, Any]:
+def model_info(pcfg: PipelineConfig, task: str | None = None) -> dict[str, Any]:
     from claimcheck.verdict.nli import resolve_model_path
 
     path = Path(resolve_model_path(pcfg.model.nli))
     weights = path / "model.safetensors"
-    return {"nli": pcfg.model.nli, "path": str(path),
-            "weights_sha256": file_sha256(weights) if weights.is_file() else None,
-            "max_length": pcfg.model.max_length, "batch_size": pcfg.model.batch_size,
-            "quantize": pcfg.model.quantize}
+    out = {"nli": pcfg.model.nli, "path": str(path),
+           "weights_sha256": file_sha256(weights) if weights.is_file() else None,
+           "max_length": pcfg.model.max_length, "batch_size": pcfg.model.batch_size,
+           "quantize": pcfg.model.quantize}
+    if task == "check_worthiness":
+        from claimcheck.claims.checkworthy import model_record
+
+        out["checkworthy"] = model_record()
+    return out
 
 
 def device_info(pcfg: PipelineConfig | None = None) -> dict[str, Any]:
@@ -120,6 +125,11 @@ def write_outputs(results: dict[str, Any], cfg: BenchConfig, data, preds: dict[s
             name = f"confusion_{method}.png"
             plot_confusion(cm, out_dir / name, f"{cfg.name} — {method}")
             files[f"confusion_{method}"] = name
+        if res["metrics"].get("reliability"):
+            name = f"reliability_{method}.png"
+            plot_reliability(res["metrics"]["reliability"], out_dir / name,
+                             f"{cfg.name} — {method} (ECE {res['metrics']['ece']:.3f})")
+            files[f"reliability_{method}"] = name
     results["files"] = files
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
@@ -177,6 +187,33 @@ def plot_confusion(cm: dict[str, Any], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def plot_reliability(bins: list[dict[str, Any]], path: Path, title: str) -> None:
+    """Reliability diagram of P(class 1): observed rate against mean predicted P per bin."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.0), dpi=100)
+    ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--")
+    ax.bar([(b["lo"] + b["hi"]) / 2 for b in bins], [b["rate"] for b in bins],
+           width=[0.9 * (b["hi"] - b["lo"]) for b in bins], color="#9ecae1", label="observed rate")
+    ax.plot([b["mean_p"] for b in bins], [b["rate"] for b in bins], "o-", color="#08519c",
+            ms=4, label="mean predicted P")
+    for b in bins:
+        ax.text((b["lo"] + b["hi"]) / 2, min(b["rate"] + 0.02, 0.97), str(b["n"]), ha="center",
+                fontsize=6)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("predicted P(class 1)")
+    ax.set_ylabel("observed share of class 1")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4f}"
@@ -204,7 +241,7 @@ def summary_markdown(results: dict[str, Any]) -> str:
         keys = ["content_exact.f1", "content_overlap.precision", "content_overlap.recall",
                 "content_overlap.f1", "speaker_match.rate"]
     elif results["task"] == "check_worthiness":
-        keys = ["map", "p@10", "f1_pos", "macro_f1"]
+        keys = ["map", "p@10", "f1_pos", "macro_f1", "ece"]
     keys = list(dict.fromkeys(keys))
     lines += ["| method | " + " | ".join(keys) + " |",
               "|---|" + "---|" * len(keys)]
@@ -221,6 +258,14 @@ def summary_markdown(results: dict[str, Any]) -> str:
                              f"{v['f1']:.4f} | {v['support']} |")
             if f"confusion_{method}" in results.get("files", {}):
                 lines += ["", f"![confusion matrix]({results['files'][f'confusion_{method}']})"]
+        rel = res["metrics"].get("reliability")
+        if rel:
+            lines += ["", f"## {method}: reliability of P(class 1) (ECE {res['metrics']['ece']:.4f})",
+                      "", "| bin | n | mean P | observed |", "|---|---|---|---|"]
+            lines += [f"| {b['lo']:.1f}-{b['hi']:.1f} | {b['n']} | {b['mean_p']:.4f} | "
+                      f"{b['rate']:.4f} |" for b in rel]
+            if f"reliability_{method}" in results.get("files", {}):
+                lines += ["", f"![reliability]({results['files'][f'reliability_{method}']})"]
         if "disputed" in res["metrics"]:
             lines += ["", f"DISPUTED claims ({method}): {res['metrics']['disputed']}"]
     return "\n".join(lines) + "\n"

@@ -51,6 +51,17 @@ def _carve(cfg: BenchConfig, loaded: Loaded) -> tuple[Loaded, Loaded]:
     return mk(a), mk(b)
 
 
+def held_out(config: str | Path, root: Path | None = None) -> Loaded:
+    """The examples a benchmark config scores: its carve's held-out part, or the whole split.
+
+    Training recipes use it to keep a benchmark's dev rows out of their training data.
+    """
+    cfg, info = load_bench_config(config)
+    root = root or repo_root(Path(info["file"]).resolve().parent if info["file"] else None)
+    full = load_split(cfg, cfg.dataset.split, root)
+    return _carve(cfg, full)[0] if cfg.dataset.carve is not None else full
+
+
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -133,7 +144,7 @@ def run(config: str | Path | dict[str, Any] | BenchConfig, limit: int | None = N
                        "rows": len(train.examples), "files": _files(train.files, root)}
                       if train is not None else None),
         },
-        "model": model_info(pcfg) if "model" in cfg.methods else None,
+        "model": model_info(pcfg, cfg.task) if "model" in cfg.methods else None,
         "methods": methods,
         "started_at": started.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - t0, 2),

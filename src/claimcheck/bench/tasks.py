@@ -256,6 +256,9 @@ def score(cfg: BenchConfig, data: Loaded, pred: Prediction) -> dict[str, Any]:
         scores = pred.scores if pred.scores is not None else [float(x) for x in labels]
         out.update(M.ranking_metrics([e["group"] for e in exs], ints, scores))
         out["f1_pos"] = M.binary_f1(ints, [float(x) for x in labels], 0.5)["f1"]
+        if pred.scores is not None:
+            rel = M.reliability(ints, scores)
+            out["ece"], out["reliability"] = rel["ece"], rel["bins"]
     return out
 
 
