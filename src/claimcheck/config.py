@@ -11,6 +11,7 @@ Unknown keys are errors that name the key (``extra="forbid"``); every loader rai
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -134,6 +135,12 @@ def check_template(template: str, allowed: tuple[str, ...], key: str) -> str:
         shown = ", ".join("{" + b + "}" for b in bad)
         raise ValueError(f"{key}: unknown placeholder {shown} in {template!r}; use only {fields}")
     return template
+
+
+def config_sha256(config: BaseModel) -> str:
+    """sha256 of a config's canonical JSON (key order does not matter)."""
+    blob = json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:

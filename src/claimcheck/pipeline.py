@@ -13,8 +13,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
 import sys
 import time
@@ -25,7 +23,7 @@ from typing import Any
 from pydantic import Field
 
 from claimcheck.claims.segment import SegmentConfig, segment
-from claimcheck.config import Strict, load_config, validate
+from claimcheck.config import Strict, config_sha256, load_config, validate
 from claimcheck.errors import ConfigError, InputError
 from claimcheck.evidence.references import ReferenceSet
 from claimcheck.evidence.retrieve import RetrievalConfig, Retriever
@@ -358,6 +356,3 @@ class ClaimChecker:
         return Report(doc, tuple(results), tuple(non_claims), meta=meta, **extra)
 
 
-def config_sha256(config: PipelineConfig) -> str:
-    blob = json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()

@@ -43,7 +43,8 @@ def run_local(checker, refs: ReferenceSet, articles: Iterable[Article], workers:
     threads = checker.config.model.threads or max(1, (os.cpu_count() or 1) // workers)
     config = checker.config.model_dump(mode="json")
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(config, refs, threads))
+                               initializer=_init_worker,
+                               initargs=(type(checker), config, refs, threads))
     try:
         in_flight: deque[Future] = deque()
         for batch in batched(articles, batch_size):
@@ -60,18 +61,16 @@ def run_local(checker, refs: ReferenceSet, articles: Iterable[Article], workers:
 _WORKER: dict = {}
 
 
-def _init_worker(config: dict, refs: ReferenceSet, threads: int) -> None:
+def _init_worker(checker_cls: type, config: dict, refs: ReferenceSet, threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    _WORKER.update(config=config, refs=refs)
+    _WORKER.update(cls=checker_cls, config=config, refs=refs)
 
 
 def _check_batch(batch: list[Article]) -> list[str]:
     if "checker" not in _WORKER:  # here, not in the initializer: its errors would be lost
-        from claimcheck.pipeline import ClaimChecker
-
-        checker = ClaimChecker(_WORKER["config"])
+        checker = _WORKER["cls"](_WORKER["config"])
         warm_up(checker, _WORKER["refs"])
         _WORKER["checker"] = checker
     return check_articles(_WORKER["checker"], _WORKER["refs"], batch)

@@ -48,16 +48,15 @@ def import_ray():
 class CheckActor:
     """A Ray Data actor: one ClaimChecker, loaded once, for every batch this actor gets."""
 
-    def __init__(self, config: dict, refs, threads: int) -> None:
+    def __init__(self, checker_cls: type, config: dict, refs, threads: int) -> None:
         import ray
         import torch
 
         from claimcheck.corpus.worker import warm_up
-        from claimcheck.pipeline import ClaimChecker
 
         torch.set_num_threads(threads)
         self.refs = ray.get(refs) if isinstance(refs, ray.ObjectRef) else refs
-        self.checker = ClaimChecker(config)
+        self.checker = checker_cls(config)
         warm_up(self.checker, self.refs)
 
     def __call__(self, batch: dict) -> dict:
@@ -88,7 +87,8 @@ def run_ray(checker, refs: ReferenceSet, articles: Iterable[Article], workers: i
         ds = ray.data.from_items(rows).map_batches(
             CheckActor, batch_size=batch_size, batch_format="numpy",
             compute=ActorPoolStrategy(size=workers), num_cpus=cpus,
-            fn_constructor_kwargs={"config": checker.config.model_dump(mode="json"),
+            fn_constructor_kwargs={"checker_cls": type(checker),
+                                   "config": checker.config.model_dump(mode="json"),
                                    "refs": ray.put(refs), "threads": threads})
         log.info("ray: %d articles, %d actors x %s CPUs, batches of %d", len(rows), workers, cpus,
                  batch_size)

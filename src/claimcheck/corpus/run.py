@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimcheck.config import config_sha256
 from claimcheck.corpus.articles import Corpus
 from claimcheck.corpus.output import CorpusOutput, claims_csv_path, summary_path
 from claimcheck.corpus.summary import write_summary_and_claims
@@ -79,8 +80,6 @@ def check_corpus(checker, corpus: str | Path, references, output: str | Path, *,
                          "reports to another file, e.g. reports.jsonl.")
     articles = Corpus(source, input_format, checker.config.segment.max_input_chars)
     ids = articles.ids()
-
-    from claimcheck.pipeline import config_sha256
 
     refs = checker._refs(references)
     out = CorpusOutput(out_path)
