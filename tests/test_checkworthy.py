@@ -18,8 +18,9 @@ from claimcheck.claims.checkworthy import (
     score_sentences,
 )
 from claimcheck.errors import ConfigError, DataError, ModelLoadError
-from claimcheck.train.checkworthy import _Rows, train
+from claimcheck.train.checkworthy import train
 from claimcheck.train.checkworthy_finetune import carve, sample_pool
+from claimcheck.train.data import SentenceRows as _Rows
 
 
 def test_scores_shape_range_and_order():

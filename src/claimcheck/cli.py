@@ -250,7 +250,8 @@ def train_checkworthy_cmd(
     """Train the check-worthiness model (default: configs/train/checkworthy-v2.yaml)."""
     try:
         logging.getLogger("claimcheck").setLevel(logging.INFO)
-        from claimcheck.train.checkworthy import DEFAULT_TRAIN_CONFIG, train
+        from claimcheck.train.checkworthy import train
+        from claimcheck.train.config import DEFAULT_CHECKWORTHY_CONFIG as DEFAULT_TRAIN_CONFIG
 
         out = train(config or DEFAULT_TRAIN_CONFIG, set_)
         typer.echo(f"model written to {out}")

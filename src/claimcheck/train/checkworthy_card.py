@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from claimcheck.train.checkworthy import DEFAULT_TRAIN_CONFIG
+from claimcheck.train.config import DEFAULT_CHECKWORTHY_CONFIG as DEFAULT_TRAIN_CONFIG
 
 # Training sets of the card: (source, files, license exactly as the SOURCE.md under data_root says)
 DATA_LICENSES = [

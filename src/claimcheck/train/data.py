@@ -171,3 +171,12 @@ def cap_rows(rows: list[dict], n: int, seed: int) -> list[dict]:
         return rows
     key = lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest()  # noqa: E731
     return sorted(rows, key=key)[:n]
+
+
+@dataclass
+class SentenceRows:
+    """Sentences with a 0/1 label and a group (source / debate), column by column."""
+
+    text: list[str]
+    label: list[int]
+    group: list[str]  # source / debate, for MAP per debate
