@@ -21,7 +21,12 @@ from claimcheck.text.base_encoders import resolve_base_encoder
 from claimcheck.train.config import CheckworthyTrainConfig
 from claimcheck.train.data import SentenceRows
 from claimcheck.train.evaluate import fit_temperature
-from claimcheck.train.nli import _load_checkpoint, _save_checkpoint, length_grouped_batches, save_model
+from claimcheck.train.nli import (
+    _save_checkpoint,
+    length_grouped_batches,
+    optimizer_from_checkpoint,
+    save_model,
+)
 from claimcheck.verdict.precision import autocast, resolve_precision
 
 log = logging.getLogger(__name__)
@@ -76,7 +81,6 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
     from transformers import (
         AutoModelForSequenceClassification,
         AutoTokenizer,
-        get_linear_schedule_with_warmup,
     )
 
     ft = cfg.finetune
@@ -95,19 +99,10 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
     for e in range(n_epochs):
         batches.extend(length_grouped_batches([len(x) for x in ids], ft.batch_size, cfg.seed + e))
     batches = batches[: int(len(batches) * ft.epochs / n_epochs)]
-    no_decay = ("bias", "LayerNorm.weight")
-    named = list(model.named_parameters())
-    optimizer = torch.optim.AdamW([
-        {"params": [p for n, p in named if not n.endswith(no_decay)],
-         "weight_decay": ft.weight_decay},
-        {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
-    ], lr=ft.lr)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(ft.warmup_ratio * len(batches)),
-                                                len(batches))
     ckpt = out / "checkpoint"
-    start = _load_checkpoint(ckpt, model, optimizer, scheduler)
-    if start:
-        log.info("resuming from checkpoint at step %d", start)
+    optimizer, scheduler, start = optimizer_from_checkpoint(
+        list(model.named_parameters()), ft.lr, ft.weight_decay, ft.warmup_ratio, len(batches),
+        model, ckpt)
     log.info("fine-tuning %s on %d rows (%d positive): %d steps of %d, precision %s",
              ft.base_model, len(ids), int(labels.sum()), len(batches), ft.batch_size, precision)
     model.train()

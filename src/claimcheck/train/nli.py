@@ -146,6 +146,27 @@ def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> int:
     return int(meta["step"])
 
 
+def optimizer_from_checkpoint(named: list, lr: float, weight_decay: float, warmup_ratio: float,
+                              steps: int, model, ckpt: Path):
+    """AdamW over ``named`` (name, parameter) pairs (no decay on biases and LayerNorm weights)
+    with a linear warmup/decay schedule over ``steps``, resumed from ``ckpt`` when it holds a
+    checkpoint. Returns (optimizer, scheduler, first step)."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    no_decay = ("bias", "LayerNorm.weight")
+    optimizer = torch.optim.AdamW([
+        {"params": [p for n, p in named if not n.endswith(no_decay)],
+         "weight_decay": weight_decay},
+        {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
+    ], lr=lr)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(warmup_ratio * steps), steps)
+    start = _load_checkpoint(ckpt, model, optimizer, scheduler)
+    if start:
+        log.info("resuming from checkpoint at step %d", start)
+    return optimizer, scheduler, start
+
+
 def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     """The training loop. Returns timing facts for the model card."""
     import torch
@@ -153,7 +174,6 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     from transformers import (
         AutoModelForSequenceClassification,
         AutoTokenizer,
-        get_linear_schedule_with_warmup,
     )
 
     torch.manual_seed(cfg.seed)
@@ -181,20 +201,10 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
         batches.extend(length_grouped_batches([len(x) for x in ids], cfg.batch_size,
                                               cfg.seed + e))
     batches = batches[: int(len(batches) * cfg.epochs / n_epochs)]
-    no_decay = ("bias", "LayerNorm.weight")
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    params = [
-        {"params": [p for n, p in trainable if not n.endswith(no_decay)],
-         "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * len(batches)),
-                                                len(batches))
     ckpt = out / "checkpoint"
-    start = _load_checkpoint(ckpt, model, optimizer, scheduler)
-    if start:
-        log.info("resuming from checkpoint at step %d", start)
+    optimizer, scheduler, start = optimizer_from_checkpoint(
+        trainable, cfg.lr, cfg.weight_decay, cfg.warmup_ratio, len(batches), model, ckpt)
     model.train()
     pad = tok.pad_token_id
     t0 = time.time()
