@@ -9,15 +9,11 @@ from claimcheck.errors import DataError
 from claimcheck.train.calibrate import examples_from_rows, fit_thresholds, verdict_gold
 from claimcheck.train.config import TrainDataset
 from claimcheck.train.data import LABEL2ID, carve_dev, load_training_set, mark_two_way, row_to_pair
-from claimcheck.train.evaluate import (
-    expected_calibration_error,
-    fit_temperature,
-    label_kind,
-    predictions,
-)
+from claimcheck.train.evaluate import expected_calibration_error, fit_temperature
 from claimcheck.train.negatives import hard_negatives, negate, perturb_number, perturbations
 from claimcheck.train.nli import length_grouped_batches
 from claimcheck.types import Evidence
+from claimcheck.verdict.nli import label_kind, predictions
 
 
 def _rows(n, label="entailment"):

@@ -124,7 +124,7 @@ def run_method(method: str, cfg: BenchConfig, data: Loaded, train: Loaded | None
 
 
 def _nli_pairs(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
-    from claimcheck.train.evaluate import label_kind, predictions
+    from claimcheck.verdict.nli import label_kind, predictions
 
     nli = make_nli(pcfg)
     pairs = [(e["premise"], e["hypothesis"]) for e in data.examples]

@@ -21,11 +21,10 @@ from claimcheck.train.data import (
 from claimcheck.train.evaluate import (
     expected_calibration_error,
     fit_temperature,
-    label_kind,
-    predictions,
     score,
 )
 from claimcheck.verdict import calibration
+from claimcheck.verdict.nli import label_kind, predictions
 
 log = logging.getLogger(__name__)
 

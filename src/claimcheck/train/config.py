@@ -41,7 +41,8 @@ class NeiNeutrals(Strict):
 class Perturbations(Strict):
     source: str = "fever"
     count: int = Field(6000, ge=0)
-    kinds: list[Literal["number", "negation", "entity"]] = ["number", "negation", "entity"]
+    kinds: list[Literal["number", "negation", "entity"]] = Field(
+        default_factory=lambda: ["number", "negation", "entity"])
 
 
 class Lora(Strict):

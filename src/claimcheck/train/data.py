@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claimcheck.errors import DataError
+from claimcheck.verdict.nli import LABEL_ORDER
 
-LABELS = ("entailment", "neutral", "contradiction")
+LABELS = LABEL_ORDER
 LABEL2ID = {name: i for i, name in enumerate(LABELS)}
 
 

@@ -1,12 +1,7 @@
 """Dev-set evaluation of an NLI model and temperature calibration.
 
-Used by the training recipe (to fill the model card) and by ``benchmarks/nli_dev.py``.
-Scoring rules, by the label set of the dev file:
-
-* 3-way (entailment / neutral / contradiction): argmax over the three classes.
-* 2-way SUPPORTS / REFUTES (entailment / contradiction, no neutral): argmax of entailment vs
-  contradiction (the neutral column is ignored, as in training).
-* 2-way entailment / not_entailment: entailment iff P(e) > P(n) + P(c).
+Used by the training recipe (to fill the model card) and by ``benchmarks/nli_dev.py``. The
+scoring rules by label set (:func:`claimcheck.verdict.nli.predictions`) live with the NLI model.
 """
 
 from __future__ import annotations
@@ -16,25 +11,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-
-from claimcheck.train.data import LABELS
-
-
-def label_kind(labels: Sequence[str]) -> str:
-    s = set(labels)
-    if "not_entailment" in s:
-        return "e_vs_not"
-    if "neutral" not in s:
-        return "e_vs_c"
-    return "3way"
-
-
-def predictions(probs: np.ndarray, kind: str) -> list[str]:
-    if kind == "e_vs_not":
-        return ["entailment" if p[0] > p[1] + p[2] else "not_entailment" for p in probs]
-    if kind == "e_vs_c":
-        return ["entailment" if p[0] >= p[2] else "contradiction" for p in probs]
-    return [LABELS[int(i)] for i in probs.argmax(axis=1)]
 
 
 def score(gold: Sequence[str], pred: Sequence[str]) -> dict:

@@ -370,3 +370,22 @@ def logits_to_probs(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     e[~np.isfinite(logits)] = 0.0
     return e / e.sum(axis=1, keepdims=True)
 
+
+def label_kind(labels: Sequence[str]) -> str:
+    """How a dev set's labels are scored: ``3way`` (argmax over the three classes), ``e_vs_c``
+    (SUPPORTS / REFUTES: entailment vs contradiction, the neutral column ignored as in training)
+    or ``e_vs_not`` (entailment iff P(e) > P(n) + P(c))."""
+    s = set(labels)
+    if "not_entailment" in s:
+        return "e_vs_not"
+    if "neutral" not in s:
+        return "e_vs_c"
+    return "3way"
+
+
+def predictions(probs: np.ndarray, kind: str) -> list[str]:
+    if kind == "e_vs_not":
+        return ["entailment" if p[0] > p[1] + p[2] else "not_entailment" for p in probs]
+    if kind == "e_vs_c":
+        return ["entailment" if p[0] >= p[2] else "contradiction" for p in probs]
+    return [LABEL_ORDER[int(i)] for i in probs.argmax(axis=1)]
