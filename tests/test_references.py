@@ -92,3 +92,23 @@ def test_pickle_only_encoder_folder_is_refused_naming_the_fix(tmp_path):
     (tmp_path / "pytorch_model.bin").write_bytes(b"not loaded")
     with pytest.raises(ModelLoadError, match="pickle weights.*model.encoder"):
         Encoder(str(tmp_path)).load()
+
+
+def test_encoder_is_the_folders_sentence_transformer_with_its_max_length():
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from claimcheck.text.encoder import Encoder
+
+    enc = Encoder("default").load()
+    assert isinstance(enc._model, SentenceTransformer)
+    assert Encoder("default", max_length=8).load()._model is enc._model  # loaded once
+    head = "NATO allies agreed to fund Ukraine's defence"
+    long = [head + " next year, officials said in Washington.", head + " for a decade or more."]
+    v = enc.encode(long)
+    assert v.shape == (2, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert float(v[0] @ v[1]) < 0.99  # 256 tokens: the endings count
+    short = Encoder("default", max_length=8).encode(long)  # 8 tokens: only the shared head
+    assert np.abs(short[0] - short[1]).max() < 1e-6
+    assert enc.encode([]).shape == (0, 384)

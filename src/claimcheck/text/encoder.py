@@ -1,5 +1,6 @@
 """The sentence encoder (all-MiniLM-L6-v2 by default), shared by dense retrieval and
-check-worthiness: mean-pooled, normalized embeddings, the model loaded once per process."""
+check-worthiness: a sentence-transformers model (its own modules.json pipeline: transformer,
+pooling, normalization), normalized embeddings, the model loaded once per process."""
 
 from __future__ import annotations
 
@@ -14,26 +15,28 @@ from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
 
 @functools.lru_cache(maxsize=2)
-def _load_encoder(path: str):
-    """(tokenizer, model) of an encoder folder, loaded once per process (retrieval and
-    check-worthiness share the same MiniLM)."""
-    from transformers import AutoModel, AutoTokenizer
+def _load_encoder(path: str, device: str = "cpu"):
+    """The SentenceTransformer of an encoder folder, loaded once per process (retrieval and
+    check-worthiness share the same MiniLM); offline, safetensors weights only."""
+    from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    return tok, AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True).eval()
+    return SentenceTransformer(path, device=device, local_files_only=True,
+                               model_kwargs={"use_safetensors": True}).eval()
 
 
 class Encoder:
-    """Mean-pooled, normalized sentence embeddings from a transformers model folder."""
+    """Normalized sentence embeddings from a sentence-transformers model folder (pooled as the
+    folder's own config says; a plain transformers folder gets mean pooling)."""
 
-    def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256) -> None:
+    def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256,
+                 device: str = "cpu") -> None:
         self.name = name
         self.batch_size = batch_size
         self.max_length = max_length
+        self.device = device
         self._model = None
-        self._tok = None
 
     @property
     def path(self) -> str:
@@ -55,7 +58,7 @@ class Encoder:
                                      "Fix: set model.encoder to a sentence-transformers folder "
                                      "with model.safetensors, or 'default'.")
             try:
-                self._tok, self._model = _load_encoder(p)
+                self._model = _load_encoder(p, self.device)
             except (OSError, ValueError) as e:
                 raise ModelLoadError(f"Could not load the encoder in {p!r}: "
                                      f"{str(e).splitlines()[0] if str(e) else type(e).__name__}. "
@@ -65,19 +68,11 @@ class Encoder:
         return self
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
+        """(len(texts), dim) float32 unit vectors; at most ``max_length`` tokens a text."""
         self.load()
-        out = np.zeros((len(texts), self._model.config.hidden_size), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
-        with torch.inference_mode():
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s : s + self.batch_size]
-                enc = self._tok([texts[i] for i in idx], padding=True, truncation=True,
-                                max_length=self.max_length, return_tensors="pt")
-                h = self._model(**enc).last_hidden_state
-                m = enc["attention_mask"].unsqueeze(-1).float()
-                v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                v = torch.nn.functional.normalize(v, dim=-1)
-                out[idx] = v.numpy()
-        return out
+        if not texts:
+            return np.zeros((0, self._model.get_embedding_dimension()), dtype=np.float32)
+        v = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False,
+                               normalize_embeddings=True, convert_to_numpy=True,
+                               processing_kwargs={"text": {"max_length": self.max_length}})
+        return np.asarray(v, dtype=np.float32)
