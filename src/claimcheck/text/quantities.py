@@ -1,21 +1,24 @@
 """The number and entity parser every stage uses: quantities (amounts, percents, counts, dates with
 a value for comparison), plain numbers, and named entities from a spaCy parse.
 
-Two consumers, two rule sets, one module: the verdict's mismatch check compares plain numbers
-(:func:`numbers`) and five entity labels (:data:`VERDICT_ENTITY_LABELS`); the mismatch flag compares
-typed quantities (:func:`find_quantities`, :func:`same_quantity`) and the labels of
-``flags.entity_labels``.
+Two consumers, one parser, each with its own rule (both in :mod:`claimcheck.verdict.verify`):
+
+- the verdict's mismatch check (a near match is never support) compares the numerals as written
+  (:func:`numbers`: "$43 billion" -> "43") and the entities of five labels
+  (``verify.VERDICT_ENTITY_LABELS``), names compared with a leading "the " dropped
+  (:func:`entities`);
+- the ``mismatch`` flag an editor sees compares typed quantities (:func:`find_quantities`,
+  :func:`same_quantity`: "$43 billion" is 43e9 USD) and the entities of ``flags.entity_labels``
+  (seven labels by default), names compared by :func:`entity_key`.
+
+Both read entities with :func:`find_entities`, each passing its label set.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-
-# Entity kinds the verdict's mismatch check compares (the flag's own list is a FlagsConfig field).
-VERDICT_ENTITY_LABELS: tuple[str, ...] = ("GPE", "LOC", "PERSON", "ORG", "NORP")
-
 
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\.\d+)?")
 
@@ -33,21 +36,42 @@ def numbers(text: str) -> set[str]:
     return out
 
 
-def entities(texts: Sequence[str], nlp, labels: Sequence[str] = VERDICT_ENTITY_LABELS
-             ) -> list[dict[str, set[str]]]:
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity found in a text: its span (offsets into the text) and spaCy label."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+def find_entities(texts: Sequence[str], nlp, labels: Collection[str]) -> list[list[Entity]]:
+    """The named entities of each text whose label is in ``labels``, in text order; an empty list
+    per text when there is no NER (``nlp`` None or without an ``ner`` pipe) or no label."""
+    wanted = frozenset(labels)
+    if nlp is None or not wanted or "ner" not in nlp.pipe_names:
+        return [[] for _ in texts]
+    return [[Entity(e.text, e.label_, e.start_char, e.end_char) for e in d.ents
+             if e.label_ in wanted] for d in nlp.pipe(texts)]
+
+
+def entities(texts: Sequence[str], nlp, labels: Collection[str]) -> list[dict[str, set[str]]]:
     """Named entities of each text by label (a leading "the " dropped); empty without NER."""
     out = []
-    if nlp is None or "ner" not in nlp.pipe_names:
-        return [{} for _ in texts]
-    for d in nlp.pipe(texts):
-        ents: dict[str, set[str]] = {}
-        for e in d.ents:
-            if e.label_ in labels:
-                ents.setdefault(e.label_, set()).add(e.text.removeprefix("the "))
-        out.append(ents)
+    for ents in find_entities(texts, nlp, labels):
+        by_label: dict[str, set[str]] = {}
+        for e in ents:
+            by_label.setdefault(e.label, set()).add(e.text.removeprefix("the "))
+        out.append(by_label)
     return out
 
 
+def entity_key(name: str) -> str:
+    """A name as the mismatch flag compares it: lower case, without a leading "the" or a
+    trailing possessive ("The Alliance's" -> "alliance")."""
+    name = re.sub(r"^(?:the)\s+", "", name.strip(), flags=re.IGNORECASE)
+    return re.sub(r"['’]s$", "", name).lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,8 @@ fallbacks of :mod:`claimcheck.verdict.calibration`.
 
 This module owns both mismatch checks: :func:`verdict_mismatches` (before the verdict: a near
 match is never support) and :func:`mismatch_flags` (after it: the ``mismatch`` flag an editor
-sees). Both parse with :mod:`claimcheck.text.quantities`.
+sees). Both parse with :mod:`claimcheck.text.quantities` (numbers, quantities and
+:func:`~claimcheck.text.quantities.find_entities`), each passing its own entity labels.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from claimcheck.config import Strict
-from claimcheck.text.quantities import entities, find_quantities, numbers, same_quantity
+from claimcheck.text.quantities import (
+    entities,
+    entity_key,
+    find_entities,
+    find_quantities,
+    numbers,
+    same_quantity,
+)
 from claimcheck.types import Claim, ClaimResult, Evidence, Flag, Label, Passage
 
 
@@ -101,6 +109,11 @@ def with_context(passage: Passage, previous: Passage | None) -> str:
     return passage.text
 
 
+# Entity kinds the verdict's mismatch check compares (the flag's own list is the FlagsConfig field
+# ``entity_labels``, which adds FAC and EVENT: an editor sees those, they do not block support).
+VERDICT_ENTITY_LABELS: tuple[str, ...] = ("GPE", "LOC", "PERSON", "ORG", "NORP")
+
+
 def number_mismatch(claim: str, passage: str) -> tuple[str, str] | None:
     """(claim numbers, passage numbers) when the claim states a number the passage does not,
     and the passage states numbers of its own; None when they agree or a side has none."""
@@ -143,7 +156,8 @@ def verdict_mismatches(claims: Sequence[Claim], evidence: Sequence[Sequence[Evid
     out: dict[int, tuple[str, str, str]] = {}
     if not todo:
         return out
-    ents = entities([c.statement for c, _ in todo] + [b.text for _, b in todo], nlp)
+    ents = entities([c.statement for c, _ in todo] + [b.text for _, b in todo], nlp,
+                    VERDICT_ENTITY_LABELS)
     n = len(todo)
     for i, (c, best) in enumerate(todo):
         num = number_mismatch(c.statement, best.text)
@@ -299,31 +313,25 @@ def _entity_mismatches(claims: list[ClaimResult], entity_labels: Sequence[str],
     nlp = nlp or load_spacy()
     if not has_ner(nlp):
         return []
-    labels = set(entity_labels)
     texts = [t for c in claims for t in (c.text, c.evidence[0].text)]
-    docs = list(nlp.pipe(texts))
+    ents = find_entities(texts, nlp, entity_labels)
     out = []
     for k, c in enumerate(claims):
-        cdoc, edoc = docs[2 * k], docs[2 * k + 1]
-        ev_low, claim_low = edoc.text.lower(), c.statement.lower() + " " + c.text.lower()
-        for ent in cdoc.ents:
-            if ent.label_ not in labels or _norm_ent(ent.text) in ev_low:
+        cents, eents = ents[2 * k], ents[2 * k + 1]
+        ev = c.evidence[0]
+        ev_low, claim_low = ev.text.lower(), c.statement.lower() + " " + c.text.lower()
+        for ent in cents:
+            if entity_key(ent.text) in ev_low:
                 continue
-            rivals = [x.text for x in edoc.ents if x.label_ == ent.label_
-                      and _norm_ent(x.text) not in claim_low]
+            rivals = [x.text for x in eents if x.label == ent.label
+                      and entity_key(x.text) not in claim_low]
             if not rivals:
                 continue
-            ev = c.evidence[0]
             reason = (f'The claim names "{ent.text}" but its best evidence passage ({ev.doc_id}) '
                       f'names "{rivals[0]}": "{clip(ev.text)}"')
-            out.append(Flag("mismatch", ent.text, c.start + ent.start_char,
-                            c.start + ent.end_char, reason, c.id, "high"))
+            out.append(Flag("mismatch", ent.text, c.start + ent.start,
+                            c.start + ent.end, reason, c.id, "high"))
     return out
-
-
-def _norm_ent(s: str) -> str:
-    s = re.sub(r"^(?:the)\s+", "", s.strip(), flags=re.IGNORECASE)
-    return re.sub(r"['’]s$", "", s).lower()
 
 
 def clip(s: str, n: int = 220) -> str:
