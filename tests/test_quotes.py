@@ -63,7 +63,9 @@ def test_indirect_quotes_and_pronoun_resolution():
     assert got["past criticisms from former President Donald Trump regarding defense spending"] \
         == ("indirect", "Jens Stoltenberg")
     assert got["that NATO remains strong"] == ("indirect", "Jens Stoltenberg")
-    assert [s.name for s in speakers] == ["Jens Stoltenberg"]  # Trump is mentioned, not quoted
+    # the nominal attribution makes Trump a source too (issue #13)
+    assert [s.name for s in speakers] == ["Jens Stoltenberg", "Donald Trump"]
+    assert got["criticisms from former President Donald Trump"] == ("indirect", "Donald Trump")
     he = next(q for q in quotes if q.cue.text == "acknowledges")
     assert he.speaker_mention.text == "He"
     assert any(m.text == "He" for m in speakers[0].mentions)
@@ -92,6 +94,32 @@ def test_headline_attribution_resolves_role_alias():
     assert q.speaker_mention.text == "NATO chief"
     assert q.cue.text == ":"
     assert speakers[0].name == "Jens Stoltenberg"
+
+
+def test_headline_quote_continues_into_short_sentences_pointing_back():
+    text = ("NATO chief Jens Stoltenberg: Quickest way to end the war is to lose it. That will "
+            "bring occupation. Analysts said the summit matters.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    head = [q for q in quotes if q.kind == "headline"]
+    assert [q.text for q in head] == ["Quickest way to end the war is to lose it. That will "
+                                      "bring occupation"]
+    # a sentence that reports someone else, or does not point back, is not a continuation
+    for tail in ("That, officials said, is wrong.", "Officials disagree."):
+        t = "NATO chief Jens Stoltenberg: Quickest way to end the war is to lose it. " + tail
+        [q] = [q for q in extract_quotes(t)[0] if q.kind == "headline"]
+        assert q.text == "Quickest way to end the war is to lose it"
+
+
+def test_nominal_attribution_makes_the_from_object_a_speaker():
+    text = ("The minister rejected the plan. Fresh criticism from Senator Jane Doe followed, "
+            "and a statement by the ministry was expected.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["Fresh criticism from Senator Jane Doe"] == ("indirect", "Jane Doe")
+    # "a statement by the ministry": a common noun, no named source
+    assert not any(q.cue is not None and q.cue.text == "statement" for q in quotes)
 
 
 def test_labels_before_a_colon_are_not_speakers():
@@ -129,7 +157,16 @@ def test_one_canonical_speaker_with_all_mentions(nato_article):
     assert {"Secretary-General Jens Stoltenberg", "NATO chief", "He"} <= texts
     kinds = {q.kind for q in quotes}
     assert kinds == {"indirect", "headline"}
-    assert all(q.speaker_id == stolt.id for q in quotes)
+    # every quote is Stoltenberg's but the nominal attribution to Trump ("past criticisms from
+    # former President Donald Trump"); "He ... emphasizes that NATO remains ..." stays his
+    others = [q for q in quotes if q.speaker_id != stolt.id]
+    [trump] = [s for s in speakers if s.id == others[0].speaker_id]
+    assert trump.name == "Donald Trump" and trump.title == "former President"
+    assert [q.text for q in others] == ["criticisms from former President Donald Trump"]
+    cornerstone = next(q for q in quotes if "cornerstone" in q.text)
+    assert cornerstone.speaker_id == stolt.id
+    headline = next(q for q in quotes if q.kind == "headline")
+    assert headline.text.endswith("won’t bring peace. That will bring occupation")
     assert [q.id for q in quotes] == list(range(len(quotes)))
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
 

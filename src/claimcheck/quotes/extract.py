@@ -10,8 +10,13 @@
 * **indirect** — reported speech: a cue verb with a clausal complement ("Stoltenberg clarifies that
   …", "…, sources said") or, for verbs such as *acknowledge*, *urge*, *warn*, *express*, an object
   complement ("He acknowledges past criticisms …").
-* **headline** — ``Speaker: content`` attributions ("NATO chief: Quickest way to end …") and
-  headline-style lines with a cue verb.
+* **headline** — ``Speaker: content`` attributions ("NATO chief: Quickest way to end …"), with the
+  short sentences that continue them ("That will bring occupation."), and headline-style lines
+  with a cue verb.
+
+Nominal attributions count as indirect quotes: a speech noun whose "from" / "by" object is a
+person or organisation ("past criticisms from former President Donald Trump regarding defense
+spending" is Trump's).
 
 Speakers are resolved by :mod:`claimcheck.quotes.speakers` into one canonical
 :class:`~claimcheck.types.Speaker` per person (or organisation) per document: names with their
@@ -100,6 +105,14 @@ SPEECH_NOUNS = frozenset(_words("""
 remark remarks comment comments statement statements stance speech words message letter
 interview tweet post position view views argument testimony announcement
 """))
+# nouns of a nominal attribution, "criticisms from former President Donald Trump regarding …":
+# the noun's "from" / "by" object is the speaker, the noun phrase the content
+NOMINAL_CUES = frozenset(_words("""
+criticism remark comment statement claim warning accusation call demand pledge promise
+assurance complaint allegation threat appeal praise condemnation rebuke denial admission
+"""))
+# first words of a sentence that continues the quote before it ("That will bring occupation.")
+CONTINUATION_WORDS = frozenset({"that", "this", "it", "those", "these"})
 # of those, the ones that name an opinion rather than words said: "X's stance highlights the
 # complexities" is not a quote, "X's remarks underscored the alliance's support" is
 OPINION_NOUNS = frozenset({"stance", "position", "view", "views", "argument"})
@@ -358,12 +371,33 @@ class _Extractor:
             cs = st + m.start(2)
             end = _SENT_END.search(text, cs, pe)
             ce = end.start() if end else pe
+            ce = self._continued(ce, pe)
             cs, ce = _trim(text, cs, ce)
             if len(_WORD.findall(text[cs:ce])) >= 3:
                 out.append(_Cand("headline", (cs, ce), (sp[1], sp[1] + text[sp[1]:].index(":")
                                                         + 1), sp, kind))
                 self.quoted.append((sp[0], ce))
         return out
+
+    def _continued(self, ce: int, pe: int, max_sentences: int = 2) -> int:
+        """The end of a headline quote with the short sentences that continue it: each starts
+        with a word pointing back ("That will bring occupation.") and reports no one else (no
+        cue verb, no colon, no quote mark)."""
+        text = self.text
+        for _ in range(max_sentences):
+            end = _SENT_END.search(text, ce, pe)
+            if end is None or end.start() != ce:
+                return ce
+            nxt = _SENT_END.search(text, end.end(), pe)
+            stop = nxt.start() if nxt else pe
+            sentence = text[end.end():stop].strip()
+            words = _WORD.findall(sentence)
+            if (not words or words[0].lower() not in CONTINUATION_WORDS or len(words) > 15
+                    or ":" in sentence or any(ch in sentence for ch in _QUOTE_PAIRS)
+                    or any(w.lower() in self.clause_forms for w in words)):
+                return ce
+            ce = stop
+        return ce
 
     def _speaker_phrase_kind(self, s: int, e: int) -> str | None:
         phrase = self.text[s:e]
@@ -392,6 +426,11 @@ class _Extractor:
                     continue
                 if tok.lower_ == "according" and tok.i + 1 < len(d) and d[tok.i + 1].lower_ == "to":
                     cand = self._according_to(tok, base)
+                    if cand is not None:
+                        out.append(cand)
+                    continue
+                if tok.pos_ == "NOUN" and tok.lemma_.lower() in NOMINAL_CUES:
+                    cand = self._nominal(tok, base)
                     if cand is not None:
                         out.append(cand)
                     continue
@@ -430,6 +469,31 @@ class _Extractor:
             found[:] = [c for c in found if c.kind != "direct" or not any(
                 qs < c.content[0] and c.content[1] < qe for qs, qe in absorbed)]
         return out
+
+    def _nominal(self, tok, base: int) -> _Cand | None:
+        """'criticisms from former President Donald Trump regarding defense spending': a speech
+        noun whose 'from' / 'by' object names a person or organisation; the content is the noun
+        phrase (its left modifiers, not its determiner, to the end of its subtree)."""
+        for prep in tok.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("from", "by"):
+                continue
+            objs = [ch for ch in prep.children if ch.dep_ == "pobj"]
+            if not objs:
+                continue
+            subj = self._phrase(objs[0])
+            if subj is None or subj[1] not in ("person", "org", "role"):
+                continue
+            left = tok.left_edge
+            while left.i < tok.i and (left.dep_ in ("det", "poss", "case", "punct")
+                                      or left.pos_ in ("DET", "PRON")):
+                left = left.nbor(1)
+            right = tok.right_edge
+            cs, ce = _trim(self.text, base + left.idx, base + right.idx + len(right))
+            if any(qs < ce and cs < qe for qs, qe in self.quoted):
+                return None
+            return _Cand("indirect", (cs, ce), (base + tok.idx, base + tok.idx + len(tok)),
+                         *subj)
+        return None
 
     def _according_to(self, tok, base: int) -> _Cand | None:
         """'…, according to officials.' / 'According to X, …': the rest of the sentence."""

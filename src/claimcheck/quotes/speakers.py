@@ -139,8 +139,9 @@ class SpeakerResolver:
         phrase = text[s:e]
         if c.speaker_kind == "pronoun":
             want = PRONOUNS.get(phrase.lower(), "any")
-            for _pos, cl in reversed(history):
-                if want == "any" or cl.kind == want or (want == "org" and cl.kind == "place"):
+            for pos, cl in reversed(history):  # the antecedent is mentioned before the pronoun
+                if pos < s and (want == "any" or cl.kind == want
+                                or (want == "org" and cl.kind == "place")):
                     cl.mentions[(s, e)] = None
                     return cl
             prior = [(max(cl.mentions), cl) for cl in clusters if cl.kind == "person"
