@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders bench-speed calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-quotes-speed stance calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -60,6 +60,14 @@ calibrate: setup
 # scale, check_many, peak RSS): benchmarks/results/speed.json (issue #12).
 bench-speed: setup
 	$(PY) benchmarks/speed.py
+
+# Quotes + stance on the NATO example, warm (issue #13; target <= 0.5 s).
+bench-quotes-speed: setup
+	$(PY) benchmarks/quotes_stance_speed.py
+
+# Retrain the stance model and rescore its dev benchmarks (configs/train/stance-minilm-v1.yaml).
+stance: setup
+	$(VENV)/bin/claimcheck train stance --config configs/train/stance-minilm-v1.yaml
 
 # Sanity probes of the verdict rule and bf16/fp32 agreement (benchmarks/results/*.json).
 bench-sanity: setup

@@ -51,8 +51,10 @@ def nato_refs_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_config(tiny_nli_dir):
-    """Pipeline config dict that uses the tiny random model (fast, no training needed)."""
-    return {"model": {"nli": str(tiny_nli_dir)}, "progress": False}
+    """Pipeline config dict that uses the tiny random model (fast, no training needed) as the
+    judge and as the stance model."""
+    return {"model": {"nli": str(tiny_nli_dir)}, "stance": {"model": str(tiny_nli_dir)},
+            "progress": False}
 
 
 @pytest.fixture(scope="session")

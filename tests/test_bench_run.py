@@ -167,7 +167,7 @@ def test_fake_stance_and_quotes(tmp_path, monkeypatch, tiny_nli_dir):
     from claimcheck.bench import tasks
     from claimcheck.types import Quote, Span, Speaker
 
-    def predict_stance(nli, texts, targets):
+    def predict_stance(nli, texts, targets, zero_shot=None, two_way=False):
         return [("favor", 0.8) for _ in texts]
 
     def extract_quotes(text):

@@ -1,5 +1,5 @@
-"""Stance of quoted speakers (issue #5): aggregation on hand-made probabilities, tables,
-and an end-to-end run with the tiny random NLI model."""
+"""Stance of quoted speakers (issues #5, #13): the zero-shot rules and the trained model's 3-way
+argmax on hand-made probabilities, tables, and an end-to-end run with the tiny random NLI model."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ QUOTES = [
     Quote(id=2, text="Hungary will not send weapons to Ukraine.", start=4, end=5,
           kind="indirect", speaker_id=1),
 ]
+ZS = StanceConfig(model="judge")  # the zero-shot rules (the judge as the stance model)
+
 TABLE = {
     # premise keyword, hypothesis verb -> [entail, neutral, contradict]
     ("arming", "supports"): [0.9, 0.1, 0.0],
@@ -60,7 +62,7 @@ TABLE = {
 def test_aggregation_on_hand_made_probabilities():
     nli = FakeNLI(TABLE)
     stances = score_stances(QUOTES, SPEAKERS, nli, targets=["Ukraine"],
-                            config=StanceConfig(threshold=0.2))
+                            config=StanceConfig(model="judge", threshold=0.2))
     assert nli.calls == 1  # every pair in one batch
     assert [(s.speaker, s.target) for s in stances] == [("Jens Stoltenberg", "Ukraine"),
                                                         ("Viktor Orban", "Ukraine")]
@@ -91,16 +93,17 @@ def test_aggregate_stance_neutral_and_threshold():
 
 def test_quotes_mentioning_the_target_are_preferred():
     nli = FakeNLI(TABLE)
-    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["Russia"])
+    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["Russia"], config=ZS)
     assert st.quote_ids == (1,)  # only quote 1 mentions Russia
-    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["continued military support"])
+    [st] = score_stances(QUOTES, SPEAKERS[:1], nli, targets=["continued military support"],
+                         config=ZS)
     # no quote mentions it: both of the speaker's quotes are considered, and both lean favor
     assert st.label == "favor" and st.quote_ids == (0, 1)
 
 
 def test_auto_targets_come_from_the_quotes():
     nli = FakeNLI(TABLE)
-    stances = score_stances(QUOTES, SPEAKERS, nli)
+    stances = score_stances(QUOTES, SPEAKERS, nli, config=ZS)
     pairs = {(s.speaker, s.target) for s in stances}
     assert ("Jens Stoltenberg", "Ukraine") in pairs
     assert ("Jens Stoltenberg", "Russia") in pairs
@@ -120,7 +123,8 @@ def test_custom_templates_are_used():
             seen.extend(pairs)
             return super().predict(pairs)
 
-    cfg = StanceConfig(templates=StanceTemplates(favor="{speaker} backs {target}.",
+    cfg = StanceConfig(model="judge",
+                       templates=StanceTemplates(favor="{speaker} backs {target}.",
                                                  against="{speaker} rejects {target}."),
                        premise="{quote}", calibrate=False)
     score_stances(QUOTES[:1], SPEAKERS, Spy(TABLE), config=cfg, targets=["Ukraine"])
@@ -131,27 +135,71 @@ def test_custom_templates_are_used():
 def test_calibration_subtracts_the_content_free_premise():
     table = dict(TABLE)
     table[("something about", "supports")] = [0.6, 0.2, 0.2]  # bias: s_null = 0.2
-    [st] = score_stances(QUOTES[2:], SPEAKERS, FakeNLI(table), targets=["Ukraine"])
+    [st] = score_stances(QUOTES[2:], SPEAKERS, FakeNLI(table), targets=["Ukraine"], config=ZS)
     assert st.score == pytest.approx(-0.55 - 0.2, abs=1e-4)
     [raw] = score_stances(QUOTES[2:], SPEAKERS, FakeNLI(table), targets=["Ukraine"],
-                          config=StanceConfig(calibrate=False))
+                          config=StanceConfig(model="judge", calibrate=False))
     assert raw.score == pytest.approx(-0.55, abs=1e-4)
-    out = predict_stance(FakeNLI(table), ["the weather", "more weather"], ["X"])
+    out = predict_stance(FakeNLI(table), ["the weather", "more weather"], ["X"], zero_shot=True)
     assert [lab for lab, _ in out] == ["against", "against"]  # -0.2 after calibration
-    assert predict_stance(FakeNLI(table), ["the weather"], ["X"], calibrate=False)[0][0] == "none"
+    assert predict_stance(FakeNLI(table), ["the weather"], ["X"], calibrate=False,
+                          zero_shot=True)[0][0] == "none"
 
 
 def test_predict_stance_labels_and_shapes():
     nli = FakeNLI({("good", "supports"): [0.9, 0.1, 0.0], ("bad", "opposes"): [0.8, 0.2, 0.0]})
-    out = predict_stance(nli, ["a good idea", "a bad idea", "the weather"], ["X"])
+    out = predict_stance(nli, ["a good idea", "a bad idea", "the weather"], ["X"],
+                         zero_shot=True)
     assert [lab for lab, _ in out] == ["favor", "against", "none"]
     assert all(-1 <= s <= 1 for _, s in out)
     assert nli.calls == 1
-    assert predict_stance(nli, [], []) == []
+    assert predict_stance(nli, [], [], zero_shot=True) == []
     with pytest.raises(ValueError, match="one target per text"):
-        predict_stance(nli, ["a", "b"], ["x", "y", "z"])
+        predict_stance(nli, ["a", "b"], ["x", "y", "z"], zero_shot=True)
     tpl = {"favor": "{target} is good.", "against": "{target} is bad."}
-    assert predict_stance(nli, ["a good idea"], ["X"], templates=tpl)[0][0] == "none"
+    assert predict_stance(nli, ["a good idea"], ["X"], templates=tpl,
+                          zero_shot=True)[0][0] == "none"
+
+
+TRAINED = {
+    ("good", "supports"): [0.9, 0.1, 0.0], ("good", "opposes"): [0.0, 0.1, 0.9],
+    ("bad", "supports"): [0.1, 0.1, 0.8], ("bad", "opposes"): [0.8, 0.1, 0.1],
+    # a lean the zero-shot threshold calls favor (score 0.3) but the model calls no stance
+    ("fine", "supports"): [0.4, 0.5, 0.1], ("fine", "opposes"): [0.1, 0.5, 0.4],
+}
+
+
+class PairSpy(FakeNLI):
+    def predict(self, pairs):
+        self.pairs = list(pairs)
+        return super().predict(pairs)
+
+
+def test_trained_model_labels_by_the_3_way_argmax_without_a_null_premise():
+    nli = PairSpy(TRAINED)
+    texts = ["a good idea", "a bad idea", "the weather", "a fine idea"]
+    out = predict_stance(nli, texts, ["X"])  # the default stance model is a trained one
+    assert [lab for lab, _ in out] == ["favor", "against", "none", "none"]
+    assert len(nli.pairs) == 2 * len(texts)  # no content-free premises
+    assert predict_stance(FakeNLI(TRAINED), ["a fine idea"], ["X"], zero_shot=True,
+                          calibrate=False)[0][0] == "favor"
+    # two-way label sets (no none): the sign of the score
+    assert [lab for lab, _ in predict_stance(FakeNLI(TRAINED), texts, ["X"], two_way=True)] == [
+        "favor", "against", "favor", "favor"]
+    assert not StanceConfig().is_zero_shot and StanceConfig(model="judge").is_zero_shot
+    assert StanceConfig(model="judge", zero_shot=False).is_zero_shot is False
+
+
+def test_trained_aggregation_weighs_quotes_by_relevance():
+    qs = [Quote(id=i, text="q", start=0, end=1, kind="direct", speaker_id=0) for i in range(4)]
+    probs = np.array([[0.05, 0.9, 0.05]] + [[0.1, 0.1, 0.8]] * 3)
+    st = aggregate_stance(SPEAKERS[0], "Russia", qs, probs[:, 0] - probs[:, 1], 1 - probs[:, 2],
+                          probs=probs)
+    assert st.label == "against" and st.quote_ids[0] == 0
+    quiet = np.array([[0.1, 0.1, 0.8]] * 3)
+    st = aggregate_stance(SPEAKERS[0], "Russia", qs[:3], quiet[:, 0] - quiet[:, 1],
+                          1 - quiet[:, 2], probs=quiet)
+    assert st.label == "neutral" and st.quote_ids == (0, 1, 2)
 
 
 def test_config_is_strict_and_frozen():
@@ -187,8 +235,8 @@ def test_stance_table():
                Stance(0, "Jens Stoltenberg", "Ukraine", 0.7, "favor", (0, 1))]
     df = stance_table(stances)
     assert list(df["speaker"]) == ["Jens Stoltenberg", "Viktor Orban"]
-    assert list(df.columns) == ["speaker", "title", "target", "label", "score", "n_quotes",
-                                "quote_ids", "quotes"]
+    assert list(df.columns) == ["speaker", "title", "target", "label", "score", "explanation",
+                                "n_quotes", "quote_ids", "quotes"]
     wide = stance_table(stances, wide=True)
     assert wide.loc["Jens Stoltenberg", "Ukraine"] == "favor (+0.70)"
     assert stance_table([]).empty

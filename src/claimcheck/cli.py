@@ -259,6 +259,26 @@ def train_checkworthy_cmd(
         _fail(e)
 
 
+@train_app.command("stance")
+def train_stance_cmd(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="training YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override")] = None,
+    eval_only: Annotated[bool, typer.Option(help="skip training; rescore dev, rewrite the card")]
+    = False,
+) -> None:
+    """Train the stance model (default: configs/train/stance-minilm-v1.yaml) and score its dev
+    benchmarks."""
+    try:
+        logging.getLogger("claimcheck").setLevel(logging.INFO)
+        from claimcheck.train.config import DEFAULT_STANCE_CONFIG
+        from claimcheck.train.stance import train_stance
+
+        out = train_stance(config or DEFAULT_STANCE_CONFIG, set_, skip_training=eval_only)
+        typer.echo(f"model written to {out}")
+    except ClaimcheckError as e:
+        _fail(e)
+
+
 def main() -> None:
     app()
 

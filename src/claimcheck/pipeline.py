@@ -84,6 +84,7 @@ class ClaimChecker:
     def __init__(self, config: PipelineConfig | dict | str | Path | None = None) -> None:
         self.config = _coerce_config(config)
         self._nli: NLIModel | None = None
+        self._stance_model: NLIModel | None = None
         self._retrievers: dict[str, Retriever] = {}
         self._nlp = None
 
@@ -102,6 +103,17 @@ class ClaimChecker:
                                  quantize=m.quantize, allow_network=m.allow_network,
                                  precision=m.precision).load()
         return self._nli
+
+    @property
+    def stance_model(self) -> NLIModel:
+        """The model that scores stance (``stance.model``; the judge itself for 'judge')."""
+        if self._stance_model is None:
+            from claimcheck.quotes.stance import load_stance_model
+
+            judge = self.nli if self.config.stance.model == "judge" else None
+            self._stance_model = load_stance_model(self.config.stance, self.config.model,
+                                                   judge).load()
+        return self._stance_model
 
     @property
     def nlp(self):
@@ -328,7 +340,7 @@ class ClaimChecker:
             timings["quotes"] = time.perf_counter() - t
             if cfg.stance.enabled and quotes:
                 t = time.perf_counter()
-                out["stances"] = tuple(score_stances(quotes, speakers, self.nli, cfg.stance,
+                out["stances"] = tuple(score_stances(quotes, speakers, self.stance_model, cfg.stance,
                                                      nlp=self.nlp))
                 timings["stance"] = time.perf_counter() - t
         t = time.perf_counter()

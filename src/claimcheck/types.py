@@ -20,6 +20,22 @@ class Label(StrEnum):
     UNVERIFIED = "unverified"
 
 
+class Severity(StrEnum):
+    """How urgently a flag needs an editor."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class StanceLabel(StrEnum):
+    """A speaker's stance toward a target."""
+
+    FAVOR = "favor"
+    AGAINST = "against"
+    NEUTRAL = "neutral"
+
+
 class SpanKind(StrEnum):
     """Kinds of article spans that are not factual claims."""
 
@@ -158,7 +174,7 @@ class Stance:
     speaker: str
     target: str
     score: float
-    label: str  # favor | against | neutral
+    label: StanceLabel
     quote_ids: tuple[int, ...] = ()
 
 
@@ -172,7 +188,7 @@ class Flag:
     end: int
     reason: str
     claim_id: int | None = None
-    severity: str = "medium"  # high | medium | low
+    severity: Severity = Severity.MEDIUM
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from claimcheck.pipeline import PipelineConfig
 
 Task = Literal["nli_pairs", "claim_verification", "stance", "quote_attribution",
                "check_worthiness"]
-Method = Literal["model", "majority", "tfidf_lr", "encoder_lr", "quote_marks"]
+Method = Literal["model", "zero_shot", "majority", "tfidf_lr", "encoder_lr", "quote_marks"]
 DATA_PREFIX = "../shared/data"
 DATA_ENV = "CLAIMCHECK_DATA"
 
@@ -113,6 +113,9 @@ class BenchConfig(_Strict):
                              f"available: {sorted(allowed)}")
         if "quote_marks" in self.methods and self.task != "quote_attribution":
             raise ValueError("method 'quote_marks' only applies to task quote_attribution")
+        if "zero_shot" in self.methods and self.task != "stance":
+            raise ValueError("method 'zero_shot' (the NLI judge as the stance model) only "
+                             "applies to task stance")
         if isinstance(self.pipeline, dict):
             validate(PipelineConfig, self.pipeline, source="pipeline block")
         from claimcheck.bench.adapters import get_adapter

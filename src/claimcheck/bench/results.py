@@ -69,6 +69,14 @@ def model_info(pcfg: PipelineConfig, task: str | None = None) -> dict[str, Any]:
         from claimcheck.claims.checkworthy import model_record
 
         out["checkworthy"] = model_record()
+    if task == "stance":
+        from claimcheck.quotes.stance import stance_model_path
+
+        sp = Path(stance_model_path(pcfg.stance.model))
+        sw = sp / "model.safetensors"
+        out["stance"] = {"model": pcfg.stance.model, "path": str(sp),
+                         "zero_shot": pcfg.stance.is_zero_shot,
+                         "weights_sha256": file_sha256(sw) if sw.is_file() else None}
     return out
 
 

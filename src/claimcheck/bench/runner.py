@@ -62,6 +62,28 @@ def held_out(config: str | Path, root: Path | None = None) -> Loaded:
     return _carve(cfg, full)[0] if cfg.dataset.carve is not None else full
 
 
+def training_part(config: str | Path, root: Path | None = None) -> Loaded:
+    """The examples a benchmark config's baselines train on: the rest of its carve, or its
+    ``train_split``. Training recipes read their data through it, so the benchmark's scored rows
+    stay out of training."""
+    cfg, info = load_bench_config(config)
+    root = root or repo_root(Path(info["file"]).resolve().parent if info["file"] else None)
+    train = _train_part(cfg, root, None)
+    if train is None:
+        raise DataError(f"Benchmark config {config} has neither dataset.train_split nor "
+                        "dataset.carve, so it has no training part. Fix: add one of them.")
+    return train
+
+
+def _train_part(cfg: BenchConfig, root: Path, full: Loaded | None) -> Loaded | None:
+    d = cfg.dataset
+    if d.carve is not None and d.train_split in (None, d.split):
+        return _carve(cfg, full or load_split(cfg, d.split, root))[1]
+    if d.train_split:
+        return load_split(cfg, d.train_split, root)
+    return None
+
+
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -96,19 +118,11 @@ def run(config: str | Path | dict[str, Any] | BenchConfig, limit: int | None = N
     _seed_everything(cfg.seed)
 
     full = load_split(cfg, cfg.dataset.split, root)
-    train: Loaded | None = None
-    if cfg.dataset.carve is not None:
-        data, rest = _carve(cfg, full)
-        if cfg.dataset.train_split in (None, cfg.dataset.split):
-            train = rest
-    else:
-        data = full
+    data = _carve(cfg, full)[0] if cfg.dataset.carve is not None else full
     needs_train = bool({"tfidf_lr", "encoder_lr", "majority"} & set(cfg.methods))
-    if train is None and cfg.dataset.train_split and needs_train:
-        tr = load_split(cfg, cfg.dataset.train_split, root)
-        if cfg.dataset.carve is not None and cfg.dataset.train_split == cfg.dataset.split:
-            tr = _carve(cfg, tr)[1]
-        train = tr
+    carve_rest = cfg.dataset.carve is not None and cfg.dataset.train_split in (None,
+                                                                                cfg.dataset.split)
+    train = _train_part(cfg, root, full) if needs_train or carve_rest else None
     if train is not None and cfg.train_limit:
         train = Loaded(subset(train.examples, cfg.train_limit, cfg.seed), train.files,
                        train.label_space, train.kind)

@@ -89,6 +89,9 @@ def run_method(method: str, cfg: BenchConfig, data: Loaded, train: Loaded | None
     task = cfg.task
     if method == "quote_marks":
         return Prediction(quotes=[quote_marks(d["text"]) for d in data.examples])
+    if method == "zero_shot":  # stance with the NLI judge and the zero-shot rules
+        stance = pcfg.stance.model_copy(update={"model": "judge", "zero_shot": True})
+        return _stance(cfg, data, pcfg.model_copy(update={"stance": stance}))
     if method in ("majority", "tfidf_lr", "encoder_lr") and task == "quote_attribution":
         raise ConfigError(f"Method {method!r} does not apply to quote_attribution; use "
                           "quote_marks as its baseline.")
@@ -151,12 +154,18 @@ def _claims(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
 
 
 def _stance(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
-    nli = make_nli(pcfg)
+    """Text-level stance with ``pipeline.stance.model`` (the trained stance model by default;
+    'judge' for zero-shot NLI). Headline-body sets (FNC-1, ARC) use the NLI judge."""
+    from claimcheck.quotes.stance import load_stance_model
+
     if data.kind == "headline_body":
-        return _headline_body_nli(cfg, data, nli)
+        return _headline_body_nli(cfg, data, make_nli(pcfg))
+    model = load_stance_model(pcfg.stance, pcfg.model)
     predict_stance = component("stance")
-    out = predict_stance(nli, [e["text"] for e in data.examples],
-                         [e["target"] for e in data.examples])
+    out = predict_stance(model, [e["text"] for e in data.examples],
+                         [e["target"] for e in data.examples],
+                         zero_shot=pcfg.stance.is_zero_shot,
+                         two_way="none" not in (data.label_space or ["none"]))
     return Prediction(labels=[str(lab) for lab, _ in out], scores=[float(s) for _, s in out])
 
 
@@ -251,6 +260,12 @@ def score(cfg: BenchConfig, data: Loaded, pred: Prediction) -> dict[str, Any]:
             out["fnc"] = M.fnc_score(gold, labels)
         else:
             out["f_avg"] = round(M.f_avg(gold, labels), 4)
+            seen = [str(e.get("seen", "")) for e in exs]
+            if any(seen):  # VAST: topics seen in VAST train (1) or zero-shot topics (0)
+                out["f_avg_by_seen"] = {
+                    k: round(M.f_avg([g for g, x in zip(gold, seen, strict=True) if x == k],
+                                     [p for p, x in zip(labels, seen, strict=True) if x == k]), 4)
+                    for k in sorted(set(seen))}
     if task == "check_worthiness":
         ints = [int(g) for g in gold]
         scores = pred.scores if pred.scores is not None else [float(x) for x in labels]

@@ -1,21 +1,28 @@
-"""The stance of quoted speakers toward targets, scored zero-shot with the NLI model.
+"""The stance of quoted speakers toward targets, scored with the stance model (trained, the default)
+or zero-shot with the NLI judge (``stance.model: judge``).
 
-For a speaker, a target and each of the speaker's quotes, the NLI model judges the premise
+For a speaker, a target and each of the speaker's quotes, the model judges the premise
 ``"{speaker} said: {quote}"`` against two hypotheses from templates (``"{speaker} supports
-{target}."`` and ``"{speaker} opposes {target}."``). A quote's score is
+{target}."`` and ``"{speaker} opposes {target}."``). Per quote,
 
-    favor   = P(entail | favor hyp) + P(contradict | against hyp)
-    against = P(entail | against hyp) + P(contradict | favor hyp)
-    s = (favor - against) / 2
+    P(favor)   = (P(entail | favor hyp) + P(contradict | against hyp)) / 2
+    P(against) = (P(entail | against hyp) + P(contradict | favor hyp)) / 2
+    P(none)    = mean P(neutral)
 
-in [-1, 1], and its relevance is ``1 - mean P(neutral)``. With ``calibrate`` (the default), the
-score of a content-free premise (``"{speaker} said something about {target}."``) is subtracted:
-small NLI models contradict "… opposes …" hypotheses far more often than "… supports …" ones
-whatever the quote says, and this removes that bias. A speaker's score toward a target is the
-relevance-weighted mean over the quotes that mention the target (all the speaker's quotes when none
-does, e.g. for a user target such as "continued military support"); the label is *favor* /
-*against* when the score passes ``threshold``, else *neutral*. The quotes that carry the score are
-kept in ``Stance.quote_ids``.
+its score is ``P(favor) - P(against)`` in [-1, 1] and its relevance ``1 - P(none)``. A speaker's
+stance toward a target is taken over the quotes that mention the target (all the speaker's quotes
+when none does, e.g. for a user target such as "continued military support"): the score is the
+relevance-weighted mean of the quote scores, and
+
+* with the trained stance model (``stance-minilm-v1``, :mod:`claimcheck.train.stance`) the label is
+  the largest of the relevance-weighted P(favor), P(against), P(none) (*neutral* for none);
+* zero-shot (the judge), the score of a content-free premise (``"{speaker} said something about
+  {target}."``) is first subtracted (``calibrate``): small NLI models contradict "… opposes …"
+  hypotheses far more often than "… supports …" ones whatever the quote says; the label is
+  *favor* / *against* when the score passes ``threshold``, else *neutral*.
+
+The quotes that carry the label, strongest first, are kept in ``Stance.quote_ids``: the first one is
+the explanation.
 
 Targets are the user's (``targets=`` or ``StanceConfig.targets``) or, with ``auto_targets``, the
 entities and modified noun phrases of the quotes ("Ukraine", "Russia", "the United States",
@@ -25,9 +32,10 @@ Example::
 
     >>> from claimcheck.verdict.nli import NLIModel
     >>> from claimcheck.quotes.extract import extract_quotes
-    >>> from claimcheck.quotes.stance import score_stances, stance_table
+    >>> from claimcheck.quotes.stance import score_stances, stance_model_path, stance_table
     >>> quotes, speakers = extract_quotes("“We must keep arming Ukraine,” said Jens Stoltenberg.")
-    >>> stances = score_stances(quotes, speakers, NLIModel("default"), targets=["Ukraine"])
+    >>> model = NLIModel(stance_model_path("default"))
+    >>> stances = score_stances(quotes, speakers, model, targets=["Ukraine"])
     >>> stance_table(stances)[["speaker", "target", "label"]].to_dict("records")  # doctest: +SKIP
     [{'speaker': 'Jens Stoltenberg', 'target': 'Ukraine', 'label': 'favor'}]
 """
@@ -44,11 +52,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimcheck.config import check_template
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
-from claimcheck.types import Quote, Speaker, Stance
+from claimcheck.types import Quote, Speaker, Stance, StanceLabel
 
 log = logging.getLogger(__name__)
 
-FAVOR, AGAINST, NEUTRAL, NONE = "favor", "against", "neutral", "none"
+FAVOR, AGAINST, NEUTRAL = StanceLabel.FAVOR, StanceLabel.AGAINST, StanceLabel.NEUTRAL
+NONE = "none"  # predict_stance's no-stance label, as the stance datasets name it
 
 
 class StanceTemplates(BaseModel):
@@ -71,6 +80,12 @@ class StanceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
+    model: str = Field("default", description="'default' (the trained stance model "
+                       "stance-minilm-v1), 'judge' (the NLI judge, zero-shot) or a model folder")
+    zero_shot: bool | None = Field(
+        None, description="score as a zero-shot NLI model (content-free premise subtracted, "
+        "label by threshold) rather than a trained stance model (3-way argmax of favor / "
+        "against / none); None: zero-shot iff model is 'judge'")
     templates: StanceTemplates = StanceTemplates()
     premise: str = Field("{speaker} said: {quote}",
                          description="premise template; {speaker} and {quote} are filled in")
@@ -78,17 +93,22 @@ class StanceConfig(BaseModel):
         StanceTemplates(favor="The author supports {target}.",
                         against="The author opposes {target}."),
         description="templates of predict_stance (text-level stance, no speaker)")
-    calibrate: bool = Field(True, description="subtract the score of a content-free premise "
-                            "(null_premise) per speaker and target: the NLI model's bias toward "
-                            "one hypothesis, measured without a quote")
+    calibrate: bool = Field(True, description="zero-shot only: subtract the score of a "
+                            "content-free premise (null_premise) per speaker and target: the NLI "
+                            "model's bias toward one hypothesis, measured without a quote")
     null_premise: str = "{speaker} said something about {target}."
     targets: list[str] | None = Field(None, description="fixed targets; None: automatic")
     auto_targets: bool = Field(True, description="propose targets from the quotes' entities "
                                "and noun phrases when no targets are given")
     max_targets: int = Field(8, ge=1, le=50, description="automatic targets per document")
-    threshold: float = Field(0.05, ge=0.0, le=1.0, description="|score| >= this: favor/against")
+    threshold: float = Field(0.05, ge=0.0, le=1.0, description="zero-shot only: |score| >= "
+                             "this: favor/against")
     text_threshold: float = Field(0.05, ge=0.0, le=1.0,
                                   description="the same for predict_stance")
+
+    @property
+    def is_zero_shot(self) -> bool:
+        return self.model == "judge" if self.zero_shot is None else self.zero_shot
 
     @field_validator("premise")
     @classmethod
@@ -101,18 +121,62 @@ class StanceConfig(BaseModel):
         return check_template(v, ("speaker", "target"), "null_premise")
 
 
+# --- the model ---------------------------------------------------------------------------------
+
+#: the packaged stance model ``stance.model: default`` loads
+DEFAULT_STANCE_MODEL = "stance-minilm-v1"
+
+
+def stance_model_path(name: str) -> str:
+    """'default' -> the packaged stance model's folder; a packaged model's name -> its folder;
+    anything else (a folder, a hub id) unchanged."""
+    from claimcheck.verdict.nli import MODELS_DIR
+
+    name = DEFAULT_STANCE_MODEL if name == "default" else name
+    return str(MODELS_DIR / name) if (MODELS_DIR / name).is_dir() else name
+
+
+def load_stance_model(stance: StanceConfig, model, judge=None):
+    """The NLI model that scores stance: ``judge`` (or a new judge) for ``stance.model: judge``,
+    else the stance model, loaded with the ``model:`` block's device, threads, batch size,
+    length and precision."""
+    from claimcheck.verdict.nli import NLIModel
+
+    if stance.model == "judge":
+        name = model.nli
+        if judge is not None:
+            return judge
+    else:
+        name = stance_model_path(stance.model)
+    return NLIModel(name, device=model.device, threads=model.threads,
+                    batch_size=model.batch_size, max_length=model.max_length,
+                    quantize=model.quantize, allow_network=model.allow_network,
+                    precision=model.precision)
+
+
 # --- scoring -----------------------------------------------------------------------------------
 
 
-def _pair_scores(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """From stacked probabilities [favor-hyp rows; against-hyp rows] to (score, relevance)."""
+def stance_probs(probs: np.ndarray) -> np.ndarray:
+    """From stacked NLI probabilities [favor-hyp rows; against-hyp rows] to (n, 3) stance
+    probabilities favor, against, none: favor = mean(P(e | favor hyp), P(c | against hyp)),
+    against the mirror image, none = mean P(neutral)."""
     n = probs.shape[0] // 2
     fav, ag = probs[:n], probs[n:]
-    favor = fav[:, 0] + ag[:, 2]
-    against = ag[:, 0] + fav[:, 2]
-    score = np.clip((favor - against) / 2.0, -1.0, 1.0)
-    relevance = 1.0 - (fav[:, 1] + ag[:, 1]) / 2.0
-    return score, relevance
+    return np.stack([(fav[:, 0] + ag[:, 2]) / 2.0, (ag[:, 0] + fav[:, 2]) / 2.0,
+                     (fav[:, 1] + ag[:, 1]) / 2.0], axis=1)
+
+
+def _pair_scores(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(score, relevance) per premise: score = P(favor) - P(against) in [-1, 1], relevance =
+    1 - P(none)."""
+    p = stance_probs(probs)
+    return np.clip(p[:, 0] - p[:, 1], -1.0, 1.0), 1.0 - p[:, 2]
+
+
+def _argmax_label(p: Sequence[float], neutral: str) -> str:
+    """favor / against / ``neutral`` by the largest of (P(favor), P(against), P(none))."""
+    return (FAVOR, AGAINST, neutral)[int(np.argmax(p))]
 
 
 def _label(score: float, threshold: float, neutral: str = NEUTRAL) -> str:
@@ -124,12 +188,16 @@ def _label(score: float, threshold: float, neutral: str = NEUTRAL) -> str:
 
 
 def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
-                   threshold: float | None = None,
-                   calibrate: bool | None = None) -> list[tuple[str, float]]:
+                   threshold: float | None = None, calibrate: bool | None = None,
+                   zero_shot: bool | None = None,
+                   two_way: bool = False) -> list[tuple[str, float]]:
     """Text-level stance (the author's) toward a target per text: ``(label, score)`` with label
     favor / against / none and score in [-1, 1]. ``targets`` is one per text (or a single target
     for all). ``templates`` is a :class:`StanceTemplates`, a ``{"favor": ..., "against": ...}``
-    dict or None (the config default). One NLI call for all pairs.
+    dict or None (the config default). ``zero_shot`` (default: the config's, i.e. False for the
+    trained stance model) selects the zero-shot rules (``calibrate``, ``threshold``) over the
+    3-way argmax. ``two_way``: favor / against only, by the sign of the score (for label sets
+    without *none*, such as P-Stance). One NLI call for all pairs.
 
     >>> predict_stance(nli, ["We need stricter gun laws now."], ["gun control"])  # doctest: +SKIP
     [('favor', 0.62)]
@@ -147,17 +215,24 @@ def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
     if not texts:
         return []
     speaker = "The author"
-    cal = cfg.calibrate if calibrate is None else calibrate
+    zero_shot = cfg.is_zero_shot if zero_shot is None else zero_shot
+    cal = zero_shot and (cfg.calibrate if calibrate is None else calibrate)
     uniq = list(dict.fromkeys(targets)) if cal else []
     prem = list(zip(texts, targets, strict=True))
     prem += [(cfg.null_premise.format(speaker=speaker, target=g), g) for g in uniq]
     pairs = [(t, tpl.favor.format(speaker=speaker, target=g)) for t, g in prem]
     pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in prem]
-    score, _ = _pair_scores(np.asarray(nli.predict(pairs)))
+    probs = stance_probs(np.asarray(nli.predict(pairs)))
     n = len(texts)
+    score = np.clip(probs[:, 0] - probs[:, 1], -1.0, 1.0)
     if cal:
         null = {g: score[n + i] for i, g in enumerate(uniq)}
         score = np.clip(score[:n] - np.array([null[g] for g in targets]), -1.0, 1.0)
+    if two_way:
+        return [(FAVOR if x >= 0 else AGAINST, round(float(x), 4)) for x in score[:n]]
+    if not zero_shot:
+        return [(_argmax_label(p, NONE), round(float(x), 4))
+                for p, x in zip(probs[:n], score[:n], strict=True)]
     return [(_label(float(s), thr, NONE), round(float(s), 4)) for s in score[:n]]
 
 
@@ -209,40 +284,51 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
     if not jobs:
         return []
     tpl = cfg.templates
+    cal = cfg.calibrate and cfg.is_zero_shot
     premises: list[tuple[str, str, str]] = []  # (premise, speaker, target)
     for sid, t, qs in jobs:
         who = names[sid].name
         premises += [(cfg.premise.format(speaker=who, quote=q.text), who, t) for q in qs]
-    if cfg.calibrate:  # one content-free premise per job, after the quotes
+    if cal:  # one content-free premise per job, after the quotes
         premises += [(cfg.null_premise.format(speaker=names[sid].name, target=t),
                       names[sid].name, t) for sid, t, _ in jobs]
     pairs = [(p, tpl.favor.format(speaker=w, target=t)) for p, w, t in premises]
     pairs += [(p, tpl.against.format(speaker=w, target=t)) for p, w, t in premises]
-    q_score, q_rel = _pair_scores(np.asarray(nli.predict(pairs)))
+    q_probs = stance_probs(np.asarray(nli.predict(pairs)))
+    q_score, q_rel = np.clip(q_probs[:, 0] - q_probs[:, 1], -1.0, 1.0), 1.0 - q_probs[:, 2]
     n_quotes = sum(len(qs) for _, _, qs in jobs)
     out, k = [], 0
     for j, (sid, t, qs) in enumerate(jobs):
         s, r = q_score[k:k + len(qs)], q_rel[k:k + len(qs)]
-        if cfg.calibrate:
+        if cal:
             s = np.clip(s - q_score[n_quotes + j], -1.0, 1.0)
+        p = None if cfg.is_zero_shot else q_probs[k:k + len(qs)]
         k += len(qs)
-        out.append(aggregate_stance(names[sid], t, qs, s, r, cfg.threshold))
+        out.append(aggregate_stance(names[sid], t, qs, s, r, cfg.threshold, probs=p))
     return out
 
 
 def aggregate_stance(speaker: Speaker, target: str, quotes: Sequence[Quote],
                      scores: Sequence[float], relevance: Sequence[float],
-                     threshold: float | None = None) -> Stance:
+                     threshold: float | None = None, probs: np.ndarray | None = None) -> Stance:
     """Relevance-weighted mean of per-quote scores; the quotes whose sign agrees with the label
     (strongest first) support it, or every considered quote when the label is neutral.
-    ``threshold`` None: ``StanceConfig``'s ``threshold``."""
+
+    The label: with ``probs`` (per-quote P(favor), P(against), P(none) of a trained stance
+    model) the largest of their relevance-weighted means (a quote that takes no stance weighs
+    little); without, the score against ``threshold`` (None: ``StanceConfig``'s)."""
     if threshold is None:
         threshold = StanceConfig.model_fields["threshold"].default
     s = np.asarray(scores, dtype=float)
     r = np.clip(np.asarray(relevance, dtype=float), 0.0, 1.0)
     score = float(np.dot(r, s) / r.sum()) if r.sum() > 1e-9 else 0.0
     score = max(-1.0, min(1.0, score))
-    label = _label(score, threshold)
+    if probs is None:
+        label = _label(score, threshold)
+    else:
+        p = np.asarray(probs, dtype=float)
+        w = r / r.sum() if r.sum() > 1e-9 else np.full(len(r), 1.0 / len(r))
+        label = _argmax_label(w @ p, NEUTRAL)
     order = sorted(range(len(quotes)), key=lambda i: (-abs(s[i]), quotes[i].id))
     if label == NEUTRAL:
         ids = tuple(quotes[i].id for i in sorted(range(len(quotes)), key=lambda i: quotes[i].id))
@@ -349,7 +435,8 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
 
 def stance_table(report_or_stances, wide: bool = False):
     """A pandas DataFrame of stances (one row per speaker and target: speaker, title, target,
-    label, score, n_quotes, quote_ids, quotes), from a Report or a list of Stance.
+    label, score, explanation (the text of the quote that weighs most; None without the quotes),
+    n_quotes, quote_ids, quotes), from a Report or a list of Stance.
     ``wide=True`` pivots to one row per speaker and one column per target ("favor (+0.80)").
     """
     import pandas as pd
@@ -360,13 +447,14 @@ def stance_table(report_or_stances, wide: bool = False):
     rows = []
     for st in stances:
         sp = speakers.get(st.speaker_id)
+        texts = [quotes[i].text for i in st.quote_ids if i in quotes]
         rows.append({
             "speaker": st.speaker, "title": sp.title if sp else None, "target": st.target,
-            "label": st.label, "score": st.score, "n_quotes": len(st.quote_ids),
-            "quote_ids": list(st.quote_ids),
-            "quotes": [quotes[i].text for i in st.quote_ids if i in quotes],
+            "label": st.label, "score": st.score, "explanation": texts[0] if texts else None,
+            "n_quotes": len(st.quote_ids), "quote_ids": list(st.quote_ids), "quotes": texts,
         })
-    cols = ["speaker", "title", "target", "label", "score", "n_quotes", "quote_ids", "quotes"]
+    cols = ["speaker", "title", "target", "label", "score", "explanation", "n_quotes",
+            "quote_ids", "quotes"]
     df = pd.DataFrame(rows, columns=cols)
     if not df.empty:
         df = df.sort_values(["speaker", "target"], kind="stable").reset_index(drop=True)

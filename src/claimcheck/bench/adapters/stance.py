@@ -134,3 +134,19 @@ def load_vast(src: Source, task: str, options: dict) -> Loaded:
         out.append({"id": str(i), "text": text, "target": target, "label": label,
                     "seen": seen})
     return Loaded(out, [f], STANCE3)
+
+
+_PERSPECTRUM = {"support": "favor", "undermine": "against"}
+
+
+@register("perspectrum", {"stance"},
+          "<split>.jsonl with premise (perspective), hypothesis (claim), label SUPPORT|UNDERMINE "
+          "(the normalized PERSPECTRUM claim-perspective pairs)")
+def load_perspectrum(src: Source, task: str, options: dict) -> Loaded:
+    """The perspective's stance toward the claim: text = perspective, target = claim."""
+    options_get(options, {}, "perspectrum")
+    f = src.find("pairs", [f"{src.split}.jsonl", f"{src.split}.jsonl.gz"])
+    out = [{"id": str(r.get("id", i)), "text": r["premise"], "target": r["hypothesis"],
+            "label": norm_label(r["label"], _PERSPECTRUM, str(f)), "claim": r.get("claim_id")}
+           for i, r in enumerate(hf_rows("json", f))]
+    return Loaded(out, [f], ["favor", "against"])

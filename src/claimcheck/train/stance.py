@@ -1,0 +1,192 @@
+"""``claimcheck train stance``: the target-agnostic stance model (favor / against / none toward any
+target), the default of ``report.stances``.
+
+The model is the NLI judge fine-tuned further on stance rows turned into NLI pairs against the same
+templates :mod:`claimcheck.quotes.stance` scores with, so inference is unchanged: for a row
+(text, target, stance), a seeded choice puts it in the *quote form* (premise ``"{speaker} said:
+{text}"``, hypothesis ``"{speaker} supports {target}."`` or ``"… opposes …"``, with a speaker from
+``speakers``) or the *text form* (premise = the text, speaker "The author"). The label is
+entailment when the stance matches the hypothesis, contradiction when it is the opposite, neutral
+for *none*. Sets without a *none* class (P-Stance, PERSPECTRUM) are two-way: their neutral logit is
+masked, as for SUPPORTS/REFUTES NLI sets. ``unrelated_none`` more rows pair a text with another
+set's target (neutral).
+
+Data is read through benchmark configs (:func:`claimcheck.bench.runner.training_part`), so no row
+a benchmark scores is trained on. After training, the ``dev`` benchmark configs are run with the new
+model and their numbers go into ``metrics.json`` and the model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+from claimcheck.config import file_sha256, load_config
+from claimcheck.errors import DataError
+from claimcheck.quotes.stance import StanceConfig
+from claimcheck.train.config import DEFAULT_STANCE_CONFIG, StanceTrainConfig
+from claimcheck.train.data import LABEL2ID, Pair, write_jsonl
+
+log = logging.getLogger(__name__)
+
+STANCES = ("favor", "against", "none")
+
+
+def _rng(seed: int, key: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:16], 16))
+
+
+def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
+    """Every configured set's training rows as ``{id, text, target, label, source}`` (label
+    favor / against / none), capped per set and with ``drop_texts_of`` texts removed."""
+    from claimcheck.bench.runner import held_out, training_part
+
+    rows: list[dict] = []
+    for spec in cfg.sets:
+        loaded = training_part(spec.benchmark)
+        dropped = set()
+        for other in spec.drop_texts_of:
+            dropped |= {e["text"].strip() for e in held_out(other).examples}
+        mine = []
+        for e in loaded.examples:
+            label = spec.labels.get(e["label"], e["label"])
+            if label == "drop" or e["text"].strip() in dropped:
+                continue
+            if label not in STANCES:
+                raise DataError(f"Set {spec.name!r}: label {e['label']!r} maps to nothing. Fix: "
+                                "map it in the set's labels (favor / against / none / drop).")
+            text, target = (e.get("text") or "").strip(), (e.get("target") or "").strip()
+            if text and target:
+                mine.append({"id": f"{spec.name}:{e['id']}", "text": text, "target": target,
+                             "label": label, "source": spec.name})
+        if spec.cap is not None and len(mine) > spec.cap:
+            mine = sorted(mine, key=lambda r: hashlib.sha256(
+                f"{cfg.seed}:{r['id']}".encode()).hexdigest())[: spec.cap]
+        log.info("%s: %d rows (%s), %d texts dropped", spec.name, len(mine),
+                 dict(Counter(r["label"] for r in mine)), len(dropped))
+        rows.extend(mine)
+    return rows
+
+
+def unrelated_rows(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """``n`` rows pairing a text with a target of another set (label none)."""
+    by_set: dict[str, list[str]] = {}
+    for r in rows:
+        by_set.setdefault(r["source"], []).append(r["target"])
+    if len(by_set) < 2 or n == 0:
+        return []
+    targets = {s: sorted(set(t)) for s, t in by_set.items()}
+    rng = random.Random(seed)
+    picks = rng.sample(range(len(rows)), min(n, len(rows)))
+    out = []
+    for i in picks:
+        r = rows[i]
+        other = rng.choice(sorted(s for s in targets if s != r["source"]))
+        out.append({"id": f"unrelated:{r['id']}", "text": r["text"],
+                    "target": rng.choice(targets[other]), "label": "none",
+                    "source": "unrelated"})
+    return out
+
+
+def to_pairs(rows: list[dict], cfg: StanceTrainConfig, stance: StanceConfig) -> list[Pair]:
+    """NLI pairs of the stance rows (see the module docstring)."""
+    two_way = {s for s in {r["source"] for r in rows}
+               if not any(r["label"] == "none" for r in rows if r["source"] == s)}
+    pairs = []
+    for r in rows:
+        rng = _rng(cfg.seed, r["id"])
+        if rng.random() < cfg.speaker_share:
+            who = rng.choice(cfg.speakers)
+            premise = stance.premise.format(speaker=who, quote=r["text"])
+            tpl = stance.templates
+        else:
+            who, premise, tpl = "The author", r["text"], stance.text_templates
+        favor_hyp = rng.random() < 0.5
+        hyp = (tpl.favor if favor_hyp else tpl.against).format(speaker=who, target=r["target"])
+        if r["label"] == "none":
+            label = "neutral"
+        else:
+            label = "entailment" if (r["label"] == "favor") == favor_hyp else "contradiction"
+        pairs.append(Pair(premise, hyp, LABEL2ID[label], r["source"] in two_way, r["source"],
+                          r["id"]))
+    return pairs
+
+
+def evaluate_dev(cfg: StanceTrainConfig, model_dir: Path) -> dict:
+    """Run each ``dev`` benchmark config (all its methods) with the new model as the stance model.
+    For the packaged default model the results go where ``claimcheck bench run`` puts them
+    (benchmarks/results/<name>/, read by the leaderboard); for any other folder into its
+    checkpoint/dev/ with ``pipeline.stance.model`` set to it."""
+    from claimcheck.bench.runner import run
+    from claimcheck.quotes.stance import stance_model_path
+
+    packaged = Path(stance_model_path("default")).resolve() == model_dir.resolve()
+    out = {}
+    for bench in cfg.dev:
+        overrides = [] if packaged else [f"pipeline.stance.model={model_dir}"]
+        target = None if packaged else model_dir / "checkpoint" / "dev" / Path(bench).stem
+        res = run(bench, limit=cfg.dev_limit, overrides=overrides, output=target)
+        out[Path(bench).stem] = {"rows": res["dataset"]["rows_evaluated"],
+                            **{m: {k: v for k, v in r["metrics"].items()
+                                   if k in ("f_avg", "macro_f1", "accuracy")}
+                               for m, r in res["methods"].items()}}
+    return out
+
+
+def train_stance(config_path: str | Path = DEFAULT_STANCE_CONFIG,
+                 overrides: list[str] | None = None, skip_training: bool = False) -> Path:
+    """Build the pairs, fine-tune, save, score the dev benchmarks and write the card
+    (``skip_training``: only the last two, for the model already in ``output_dir``)."""
+    from claimcheck.train.stance_card import write_stance_card
+
+    cfg = load_config(StanceTrainConfig, config_path, overrides)
+    out = Path(cfg.output_dir)
+    if skip_training:
+        if not (out / "training.json").is_file():
+            raise DataError(f"{out} holds no trained stance model (no training.json). Fix: "
+                            "train it first, without --eval-only.")
+        meta = json.loads((out / "training.json").read_text())
+    else:
+        meta = _train(cfg, config_path, overrides, out)
+    metrics = evaluate_dev(cfg, out)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    write_stance_card(cfg, out, meta, metrics)
+    return out
+
+
+def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
+    from claimcheck.config import file_sha256 as sha
+    from claimcheck.train.nli import train_model
+    from claimcheck.verdict import calibration
+
+    (out / "checkpoint").mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    rows = stance_rows(cfg)
+    rows += unrelated_rows(rows, cfg.unrelated_none, cfg.seed)
+    pairs = to_pairs(rows, cfg, StanceConfig())
+    random.Random(cfg.seed).shuffle(pairs)
+    write_jsonl(out / "checkpoint" / "train_mix.jsonl", pairs)
+    log.info("stance training pairs: %d", len(pairs))
+    timing = train_model(cfg, pairs, out)
+    calibration.write(out, {"weights_sha256": sha(out / "model.safetensors")})
+    meta = {
+        "config": str(config_path), "config_sha256": file_sha256(config_path),
+        "overrides": list(overrides or []), "base_model": cfg.base_model, "seed": cfg.seed,
+        "train_pairs": len(pairs),
+        "rows_per_set": dict(sorted(Counter(r["source"] for r in rows).items())),
+        "stance_per_set": {s: dict(sorted(Counter(r["label"] for r in rows
+                                                  if r["source"] == s).items()))
+                           for s in sorted({r["source"] for r in rows})},
+        "two_way_pairs": sum(p.two_way for p in pairs),
+        "hardware": f"{platform.machine()}, {os.cpu_count()} CPU cores, torch CPU",
+        "wall_seconds": round(time.time() - t0, 1), **timing,
+    }
+    (out / "training.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return meta

@@ -1,0 +1,76 @@
+"""The model card (MODEL_CARD.md) of a stance model folder: what it is, every training set with
+its license, commercial use, and the dev table (from training.json and metrics.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from claimcheck.train.config import StanceTrainConfig
+
+_METRICS = ("f_avg", "macro_f1", "accuracy")
+
+
+def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any],
+                      metrics: dict[str, dict]) -> Path:
+    sets = "\n".join(
+        f"| {s.name} | `{s.benchmark}` (its training part) | "
+        f"{meta['rows_per_set'].get(s.name, 0):,} | "
+        f"{', '.join(f'{k} {v:,}' for k, v in meta['stance_per_set'].get(s.name, {}).items())} "
+        f"| {s.license} |" for s in cfg.sets)
+    if meta["rows_per_set"].get("unrelated"):
+        sets += (f"\n| unrelated | texts of the sets above with another set's target | "
+                 f"{meta['rows_per_set']['unrelated']:,} | none | (as above) |")
+    dev = "\n".join(
+        f"| {name} | {res.get('rows', '')} | {method}{' (this model)' if method == 'model' else ''}"
+        " | " + " | ".join(f"{m[k]:.3f}" if isinstance(m.get(k), float) else "n/a"
+                           for k in _METRICS) + " |"
+        for name, res in metrics.items() for method, m in res.items() if method != "rows")
+    secs = meta.get("train_seconds_this_run")
+    text = f"""# {folder.name}: claimcheck's stance model
+
+Target-agnostic stance: for a text (or a speaker's quote) and any target it gives favor /
+against / none. It is the NLI judge `{cfg.base_model}` fine-tuned further on stance rows
+turned into NLI pairs against the templates of `claimcheck.quotes.stance` (premise
+`{{speaker}} said: {{text}}` or the text itself; hypothesis `{{speaker}} supports {{target}}.` or
+`{{speaker}} opposes {{target}}.`; entailment = the stance matches the hypothesis, contradiction
+= the opposite, neutral = none). Weights: `model.safetensors` ({cfg.save_dtype}); no pickle.
+
+Reproduce: `claimcheck train stance --config {meta['config']}` (config sha256
+`{meta['config_sha256'][:12]}…`, seed {cfg.seed}): {meta['train_pairs']:,} pairs,
+{cfg.epochs:g} epoch(s), batch {cfg.batch_size}, lr {cfg.lr:g}, max_length {cfg.max_length},
+{meta.get('precision', 'fp32')}, {secs if secs is not None else 'n/a'} s of training on
+{meta['hardware']}.
+
+## Training data
+
+Read through benchmark configs: only each config's training part, never the rows it scores.
+Sets without a *none* class are trained two-way (neutral logit masked).
+
+| set | source | rows | stance | license |
+|---|---|---|---|---|
+{sets}
+
+Left out on purpose: **VAST** train (no license stated anywhere, NYT reader comments: not
+cleared for a shipped model) and **SemEval-2016** (kept out so that all five of its targets are
+unseen: its val numbers below are zero-shot, stricter than leave-one-target-out).
+
+**Commercial use:** PERSPECTRUM is CC BY-SA 4.0 (share-alike); ARC is distributed under the
+repository's Apache-2.0; FNC-1 and P-Stance state no data license over permissive (Apache-2.0 /
+MIT) repositories, and their texts are news articles and tweets whose own terms (publishers',
+Twitter's) apply. Check those terms before commercial use.
+
+## Dev results (benchmark configs, this model as `stance.model`)
+
+| benchmark | rows | method | F_avg | macro-F1 | accuracy |
+|---|---|---|---|---|---|
+{dev}
+
+F_avg = mean F1 of favor and against. `zero_shot` is the NLI judge with the zero-shot rules
+(`stance.model: judge`); majority and the TF-IDF / encoder baselines train on each config's
+training split. Regenerate: `claimcheck train stance --eval-only` (or `claimcheck bench run
+<config>` for each config in `dev:` of the training config).
+"""
+    path = folder / "MODEL_CARD.md"
+    path.write_text(text, encoding="utf-8")
+    return path
