@@ -167,9 +167,9 @@ def check_corpus_cmd(
 
         kinds = [k.strip() for k in fail_on.split(",") if k.strip()] if fail_on else []
         if kinds:
-            from claimcheck.review.gate import check_kinds
+            from claimcheck.review.gate import CORPUS_GATE_KINDS, check_kinds
 
-            check_kinds([k for k in kinds if k != "failed"])
+            check_kinds(kinds, CORPUS_GATE_KINDS)
         for path in (output, summary_path(output), claims_csv_path(output)):
             check_output_path(path, "--output")
         cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)

@@ -11,11 +11,16 @@ from claimcheck.types import Report
 GATE_KINDS = ("contradicted", "flagged", "unverified")
 
 
-def check_kinds(kinds: list[str]) -> None:
-    """Raise ConfigError naming the first unknown gate kind (called before any work starts)."""
-    bad = [k for k in kinds if k not in GATE_KINDS]
+#: the corpus gate also fails on articles that could not be checked
+CORPUS_GATE_KINDS = (*GATE_KINDS, "failed")
+
+
+def check_kinds(kinds: list[str], allowed: tuple[str, ...] = GATE_KINDS) -> None:
+    """Raise ConfigError naming the first unknown gate kind (called before any work starts);
+    ``allowed``: :data:`GATE_KINDS` for one article, :data:`CORPUS_GATE_KINDS` for a corpus."""
+    bad = [k for k in kinds if k not in allowed]
     if bad:
-        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(GATE_KINDS)}. "
+        raise ConfigError(f"Unknown --fail-on kind {bad[0]!r}; options: {', '.join(allowed)}. "
                           "Example: --fail-on contradicted,flagged")
 
 
