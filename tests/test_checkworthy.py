@@ -198,3 +198,17 @@ def test_finetuned_needs_safetensors(tmp_path):
     (tmp_path / "model.json").write_text(json.dumps({"kind": "svm"}))
     with pytest.raises(ModelLoadError, match="Unknown check-worthiness model kind"):
         load_model(str(tmp_path))
+
+
+def test_pipeline_config_selects_the_checkworthiness_model(tiny_config, nato_refs_dir):
+    from claimcheck import ClaimChecker
+
+    text = ("NATO members pledged $43 billion a year in military aid to Ukraine. "
+            "The summit was held in Washington in July 2024.")
+    v1 = ClaimChecker({**tiny_config, "segment": {"checkworthiness_model": "checkworthy-v1"}})
+    report = v1.check(text, nato_refs_dir)
+    expected = score_sentences([c.statement for c in report.claims], model="checkworthy-v1")
+    assert [c.checkworthiness for c in report.claims] == [round(float(s), 4) for s in expected]
+    default = ClaimChecker(tiny_config).check(text, nato_refs_dir)
+    assert [c.checkworthiness for c in default.claims] != [c.checkworthiness
+                                                           for c in report.claims]

@@ -177,7 +177,9 @@ class ClaimChecker:
             t = time.perf_counter()
             from claimcheck.claims.checkworthy import score_sentences
 
-            scores = score_sentences([c.statement for c in claims])
+            name = self.config.segment.checkworthiness_model
+            scores = score_sentences([c.statement for c in claims],
+                                     model=None if name == "default" else name)
             claims = [dataclasses.replace(c, checkworthiness=round(float(s), 4))
                       for c, s in zip(claims, scores, strict=True)]
             timings["checkworthiness"] = time.perf_counter() - t
