@@ -146,3 +146,15 @@ def test_clef2019_and_claimbuster():
 def test_unknown_format():
     with pytest.raises(ConfigError, match="Available formats"):
         get_adapter("nope")
+
+
+def test_perspectrum_claim_perspective_pairs():
+    d = load("perspectrum", "perspectrum", "dev", "stance")
+    assert d.label_space == ["favor", "against"]
+    assert labels(d) == {"favor": 2, "against": 1}
+    first = d.examples[0]
+    assert first["text"] == "Parents know what is best for their child."
+    assert first["target"] == "Male infant circumcision is tantamount to child abuse"
+    assert first["label"] == "against" and first["id"] == "perspectrum-dev-c1-k0-p1"
+    with pytest.raises(DataError, match="No pairs file"):
+        load("perspectrum", "perspectrum", "train", "stance")

@@ -266,3 +266,21 @@ def test_aggregate_stance_default_threshold_is_the_configs():
     q = QUOTES[:1]
     st = aggregate_stance(SPEAKERS[0], "Russia", q, [0.1], [1.0])
     assert StanceConfig().threshold < 0.1 and st.label == "favor"
+
+
+def test_the_stance_model_is_the_packaged_one_or_the_judge(tiny_nli_dir):
+    from pathlib import Path
+
+    from claimcheck.pipeline import ClaimChecker
+    from claimcheck.quotes.stance import DEFAULT_STANCE_MODEL, load_stance_model, stance_model_path
+    from claimcheck.verdict.nli import MODELS_DIR, ModelConfig
+
+    assert Path(stance_model_path("default")) == MODELS_DIR / DEFAULT_STANCE_MODEL
+    assert (MODELS_DIR / DEFAULT_STANCE_MODEL / "model.safetensors").is_file()
+    assert stance_model_path("/some/folder") == "/some/folder"
+    judge = object()
+    assert load_stance_model(StanceConfig(model="judge"), ModelConfig(), judge) is judge
+    m = load_stance_model(StanceConfig(), ModelConfig(batch_size=7))
+    assert m.name_or_path == str(MODELS_DIR / DEFAULT_STANCE_MODEL) and m.batch_size == 7
+    checker = ClaimChecker({"model": {"nli": str(tiny_nli_dir)}, "stance": {"model": "judge"}})
+    assert checker.stance_model is checker.nli

@@ -1,0 +1,77 @@
+"""The stance recipe's data (issue #13): stance rows -> NLI pairs against the stance templates."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from claimcheck.config import load_config
+from claimcheck.errors import ConfigError
+from claimcheck.quotes.stance import StanceConfig
+from claimcheck.train.config import StanceTrainConfig
+from claimcheck.train.data import LABEL2ID
+from claimcheck.train.stance import to_pairs, unrelated_rows
+
+
+def _cfg(**kw):
+    base = {"sets": [{"name": "a", "benchmark": "configs/benchmarks/pstance_val.yaml",
+                      "license": "test"}]}
+    return StanceTrainConfig.model_validate({**base, **kw})
+
+
+ROWS = ([{"id": f"a{i}", "text": f"text {i}", "target": "Joe Biden", "label": lab,
+          "source": "a"} for i, lab in enumerate(["favor", "against"] * 20)]
+        + [{"id": f"b{i}", "text": f"news {i}", "target": f"Claim {i}", "label": lab,
+            "source": "b"} for i, lab in enumerate(["favor", "against", "none"] * 10)])
+
+
+def test_pairs_follow_the_templates_and_the_labels():
+    stance = StanceConfig()
+    pairs = to_pairs(ROWS, _cfg(), stance)
+    assert len(pairs) == len(ROWS)
+    by_id = {r["id"]: r for r in ROWS}
+    forms = Counter()
+    for p in pairs:
+        r = by_id[p.id]
+        favor_hyp = "supports" in p.hypothesis
+        assert favor_hyp != ("opposes" in p.hypothesis)
+        assert p.hypothesis.endswith(f"{r['target']}.")
+        if r["label"] == "none":
+            assert p.label == LABEL2ID["neutral"]
+        else:
+            same = (r["label"] == "favor") == favor_hyp
+            assert p.label == LABEL2ID["entailment" if same else "contradiction"]
+        if p.premise == r["text"]:
+            forms["text"] += 1
+            assert p.hypothesis.startswith("The author ")
+        else:
+            forms["quote"] += 1
+            who = p.premise.split(" said: ")[0]
+            assert p.premise == f"{who} said: {r['text']}" and p.hypothesis.startswith(who)
+        # a set without a none class is two-way (its neutral logit is masked in training)
+        assert p.two_way == (r["source"] == "a")
+    assert forms["text"] and forms["quote"]
+    assert to_pairs(ROWS, _cfg(), stance) == pairs  # seeded: same rows, same pairs
+    assert to_pairs(ROWS, _cfg(seed=7), stance) != pairs
+
+
+def test_unrelated_rows_pair_a_text_with_another_sets_target():
+    extra = unrelated_rows(ROWS, 10, seed=13)
+    assert len(extra) == 10 and all(r["label"] == "none" for r in extra)
+    targets = {s: {r["target"] for r in ROWS if r["source"] == s} for s in ("a", "b")}
+    texts = {r["text"]: r["source"] for r in ROWS}
+    for r in extra:
+        own = texts[r["text"]]
+        assert r["target"] not in targets[own]
+    assert unrelated_rows(ROWS[:5], 10, seed=13) == []  # one set only: nothing to pair with
+
+
+def test_stance_config_needs_sets_and_licenses(tmp_path):
+    bad = tmp_path / "s.yaml"
+    bad.write_text("sets: []\n")
+    with pytest.raises(ConfigError, match="sets"):
+        load_config(StanceTrainConfig, bad)
+    bad.write_text("sets: [{name: a, benchmark: configs/benchmarks/pstance_val.yaml}]\n")
+    with pytest.raises(ConfigError, match="license"):
+        load_config(StanceTrainConfig, bad)
