@@ -284,3 +284,29 @@ def test_the_stance_model_is_the_packaged_one_or_the_judge(tiny_nli_dir):
     assert m.name_or_path == str(MODELS_DIR / DEFAULT_STANCE_MODEL) and m.batch_size == 7
     checker = ClaimChecker({"model": {"nli": str(tiny_nli_dir)}, "stance": {"model": "judge"}})
     assert checker.stance_model is checker.nli
+
+
+def test_target_order_does_not_depend_on_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from claimcheck.quotes.stance import score_stances, StanceConfig\n"
+            "from claimcheck.types import Quote, Speaker\n"
+            "import numpy as np\n"
+            "class N:\n"
+            "    def predict(self, pairs):\n"
+            "        return np.tile([0.2, 0.6, 0.2], (len(pairs), 1))\n"
+            "q = [Quote(id=0, text='Nato and NATO and nato', start=0, end=1, kind='direct',"
+            " speaker_id=0)]\n"
+            "s = [Speaker(id=0, name='A B')]\n"
+            "out = score_stances(q, s, N(), StanceConfig(model='judge'),"
+            " targets=['nato', 'NATO', 'Nato'])\n"
+            "print([x.target for x in out])\n")
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True)
+        seen.add(r.stdout.strip())
+    assert seen == {"['NATO', 'Nato', 'nato']"}

@@ -278,7 +278,7 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
         tlist = fixed_all if fixed_all is not None else [
             t for t in auto if any(mentions_target(q.text, t) for q in qs)
             and not mentions_target(names[sid].name, t)]
-        for t in sorted(set(tlist), key=str.lower):
+        for t in sorted(set(tlist), key=lambda x: (x.lower(), x)):  # no hash-order ties
             hits = [q for q in qs if mentions_target(q.text, t)]
             jobs.append((sid, t, hits or qs))
     if not jobs:
@@ -425,7 +425,7 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
         ents.update(found)
         nps.update(phrases - {p.lower() for p in found})
     # entities first (the headline targets), then noun phrases; each by quote count
-    ranked = sorted(ents, key=lambda t: (-ents[t], t.lower()))
+    ranked = sorted(ents, key=lambda t: (-ents[t], t.lower(), t))
     ranked += sorted(nps, key=lambda t: (-nps[t], t))
     return ranked[:max_targets]
 
