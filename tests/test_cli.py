@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -59,9 +60,15 @@ def test_bad_gate_kinds_and_output_paths_fail_before_any_work(tmp_path, nato_ref
     assert r.exit_code == 2 and "unverifed" in r.output and "Traceback" not in r.output
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    for bad, says in ((tmp_path, "is a folder"), (a_file / "report.json", "is a file")):
+    cases = [(tmp_path, "is a folder"), (a_file / "report.json", "is a file")]
+    if Path("/proc/self").is_dir():  # a pseudo filesystem os.access calls writable
+        cases.append((Path("/proc/claimcheck-report.json"), "cannot be written"))
+    for bad, says in cases:
         r = runner.invoke(app, [*base, "--output", str(bad)])
         assert r.exit_code == 2 and says in r.output and "Traceback" not in r.output
+    fresh = tmp_path / "new.json"  # the pre-flight write leaves no empty file behind
+    r = runner.invoke(app, [*base, "--output", str(fresh)])
+    assert r.exit_code == 2 and not fresh.exists()
 
 
 def test_profile_prints_the_stage_table(tmp_path, tiny_nli_dir, nato_refs_dir):

@@ -60,6 +60,8 @@ def test_configs_that_cannot_run_are_rejected_at_load_time(overrides, key):
     ("stance.premise={foo} said {quote}", "unknown placeholder {foo}"),
     ("stance.templates.favor={0} likes {target}", "unknown placeholder {0}"),
     ("stance.null_premise={speaker} said {", "use only {speaker}, {target}"),
+    ("stance.templates.favor=oops", "has no {target}"),
+    ("stance.premise={speaker} spoke", "has no {quote}"),
     ("model.device=bogus", "model.device"),
 ])
 def test_bad_templates_and_devices_are_config_errors_naming_the_key(override, needle):

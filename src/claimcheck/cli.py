@@ -105,12 +105,10 @@ def check(
         else:
             rendered = report.table(review=True)
         if json_out:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(report.to_json(), encoding="utf-8")
+            write_output(json_out, report.to_json(), "--json")
             typer.echo(f"wrote {json_out}", err=True)
         if output:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(rendered, encoding="utf-8")
+            write_output(output, rendered, "--output")
             typer.echo(f"wrote {output}", err=True)
         else:
             typer.echo(rendered, nl=False)
@@ -223,6 +221,26 @@ def check_output_path(path: Path, option: str) -> None:
     if not os.access(target, os.W_OK):
         raise ClaimcheckError(f"{option} {str(path)!r} is not writable ({str(target)!r} is "
                               "read-only for this user). Fix: choose a writable output path.")
+    if parent == path.parent:  # try it: pseudo filesystems (/proc, /sys) pass os.access
+        existed = path.exists()
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as e:
+            raise ClaimcheckError(f"{option} {str(path)!r} cannot be written ({e.strerror}). "
+                                  "Fix: choose an output path on a normal filesystem.") from None
+        if not existed:
+            path.unlink(missing_ok=True)
+
+
+def write_output(path: Path, text: str, option: str) -> None:
+    """Write ``text`` to ``path`` (creating its folder); an OS error is a ClaimcheckError."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ClaimcheckError(f"Could not write {option} {str(path)!r}: {e.strerror or e}. Fix: "
+                              "choose a writable output path.") from None
 
 
 @train_app.command("nli")

@@ -115,9 +115,11 @@ def load_config(
     return validate(schema, data, source=source)
 
 
-def check_template(template: str, allowed: tuple[str, ...], key: str) -> str:
+def check_template(template: str, allowed: tuple[str, ...], key: str,
+                   required: tuple[str, ...] = ()) -> str:
     """A ``str.format`` template may use only the named fields in ``allowed``; anything else
-    ({0}, {}, {foo}, an unbalanced brace) is a config error naming the key and the fields.
+    ({0}, {}, {foo}, an unbalanced brace) is a config error naming the key and the fields, and so
+    is a template without one of the ``required`` fields.
 
     >>> check_template("{speaker} said: {quote}", ("speaker", "quote"), "premise")
     '{speaker} said: {quote}'
@@ -134,6 +136,10 @@ def check_template(template: str, allowed: tuple[str, ...], key: str) -> str:
     if bad:
         shown = ", ".join("{" + b + "}" for b in bad)
         raise ValueError(f"{key}: unknown placeholder {shown} in {template!r}; use only {fields}")
+    missing = [r for r in required if r not in {n.split(".")[0].split("[")[0] for n in names}]
+    if missing:
+        need = ", ".join("{" + m + "}" for m in missing)
+        raise ValueError(f"{key}: {template!r} has no {need}; the template must contain it")
     return template
 
 

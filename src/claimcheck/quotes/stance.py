@@ -71,7 +71,7 @@ class StanceTemplates(BaseModel):
     @field_validator("favor", "against")
     @classmethod
     def _fields(cls, v: str, info) -> str:
-        return check_template(v, ("speaker", "target"), info.field_name)
+        return check_template(v, ("speaker", "target"), info.field_name, required=("target",))
 
 
 class StanceConfig(BaseModel):
@@ -113,12 +113,12 @@ class StanceConfig(BaseModel):
     @field_validator("premise")
     @classmethod
     def _premise(cls, v: str) -> str:
-        return check_template(v, ("speaker", "quote"), "premise")
+        return check_template(v, ("speaker", "quote"), "premise", required=("quote",))
 
     @field_validator("null_premise")
     @classmethod
     def _null_premise(cls, v: str) -> str:
-        return check_template(v, ("speaker", "target"), "null_premise")
+        return check_template(v, ("speaker", "target"), "null_premise", required=("target",))
 
 
 # --- the model ---------------------------------------------------------------------------------

@@ -44,8 +44,10 @@ Reproduce: `claimcheck train stance --config {meta['config']}` (config sha256
 
 ## Training data
 
-Read through benchmark configs: only each config's training part, never the rows it scores.
-Sets without a *none* class are trained two-way (neutral logit masked).
+Read through benchmark configs: only each config's training part, never the rows it scores
+(`drop_texts_of` removes more: ARC bodies that are VAST dev posts). Sets without a *none* class
+are trained two-way (neutral logit masked). The base judge's own training data and licenses are
+in its card (`{cfg.base_model}/MODEL_CARD.md`).
 
 | set | source | rows | stance | license |
 |---|---|---|---|---|
