@@ -67,3 +67,12 @@ def test_nato_article_report(default_checker, nato_article, nato_refs_dir):
         assert text[obj.start:obj.end] == obj.text
     queue = report.review_queue()
     assert queue and queue[0].label in ("contradicted", "unverified")
+    # stances come from the packaged stance model, recorded with its hash
+    from claimcheck.config import file_sha256
+    from claimcheck.quotes.stance import stance_model_path
+
+    assert report.stances and report.meta["stance_model"] == "default"
+    weights = f"{stance_model_path('default')}/model.safetensors"
+    assert report.meta["stance_weights_sha256"] == file_sha256(weights)
+    ids = {q.id for q in report.quotes}
+    assert all(st.quote_ids and set(st.quote_ids) <= ids for st in report.stances)

@@ -354,6 +354,7 @@ class ClaimChecker:
     def _report(self, doc: Document, results: list[ClaimResult], non_claims, refs: ReferenceSet,
                 timings: dict[str, float], analyse: bool = False) -> Report:
         extra = self._analyse(doc, results, non_claims, timings) if analyse else {}
+        scored = bool(self.config.stance.enabled and extra.get("quotes"))
 
         nli = self.nli
         meta: dict[str, Any] = {
@@ -361,6 +362,10 @@ class ClaimChecker:
             "config_sha256": config_sha256(self.config),
             "model": self.config.model.nli,
             "model_weights_sha256": nli.calibration.get("weights_sha256"),
+            # the stance model, when this article's quotes were scored with it
+            "stance_model": self.config.stance.model if scored else None,
+            "stance_weights_sha256": (self.stance_model.calibration.get("weights_sha256")
+                                      if scored else None),
             "thresholds": {**dict(zip(("entailment", "contradiction"), self.thresholds(),
                                       strict=True)), "min_similarity": self.min_similarity()},
             "references": {"documents": len(refs.documents), "passages": len(refs.passages),
