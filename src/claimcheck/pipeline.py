@@ -97,11 +97,7 @@ class ClaimChecker:
     @property
     def nli(self) -> NLIModel:
         if self._nli is None:
-            m = self.config.model
-            self._nli = NLIModel(m.nli, device=m.device, threads=m.threads,
-                                 batch_size=m.batch_size, max_length=m.max_length,
-                                 quantize=m.quantize, allow_network=m.allow_network,
-                                 precision=m.precision).load()
+            self._nli = NLIModel.from_config(self.config.model).load()
         return self._nli
 
     @property

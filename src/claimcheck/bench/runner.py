@@ -56,8 +56,7 @@ def held_out(config: str | Path, root: Path | None = None) -> Loaded:
 
     Training recipes use it to keep a benchmark's dev rows out of their training data.
     """
-    cfg, info = load_bench_config(config)
-    root = root or repo_root(Path(info["file"]).resolve().parent if info["file"] else None)
+    cfg, root = _config_and_root(config, root)
     full = load_split(cfg, cfg.dataset.split, root)
     return _carve(cfg, full)[0] if cfg.dataset.carve is not None else full
 
@@ -66,13 +65,17 @@ def training_part(config: str | Path, root: Path | None = None) -> Loaded:
     """The examples a benchmark config's baselines train on: the rest of its carve, or its
     ``train_split``. Training recipes read their data through it, so the benchmark's scored rows
     stay out of training."""
-    cfg, info = load_bench_config(config)
-    root = root or repo_root(Path(info["file"]).resolve().parent if info["file"] else None)
+    cfg, root = _config_and_root(config, root)
     train = _train_part(cfg, root, None)
     if train is None:
         raise DataError(f"Benchmark config {config} has neither dataset.train_split nor "
                         "dataset.carve, so it has no training part. Fix: add one of them.")
     return train
+
+
+def _config_and_root(config: str | Path, root: Path | None) -> tuple[BenchConfig, Path]:
+    cfg, info = load_bench_config(config)
+    return cfg, root or repo_root(Path(info["file"]).resolve().parent if info["file"] else None)
 
 
 def _train_part(cfg: BenchConfig, root: Path, full: Loaded | None) -> Loaded | None:

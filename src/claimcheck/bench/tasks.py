@@ -60,10 +60,7 @@ def component(task: str) -> Any:
 def make_nli(pcfg: PipelineConfig):
     from claimcheck.verdict.nli import NLIModel
 
-    m = pcfg.model
-    return NLIModel(m.nli, device=m.device, threads=m.threads, batch_size=m.batch_size,
-                    max_length=m.max_length, quantize=m.quantize, allow_network=m.allow_network,
-                    precision=m.precision)
+    return NLIModel.from_config(pcfg.model)
 
 
 @dataclass

@@ -143,15 +143,8 @@ def load_stance_model(stance: StanceConfig, model, judge=None):
     from claimcheck.verdict.nli import NLIModel
 
     if stance.model == "judge":
-        name = model.nli
-        if judge is not None:
-            return judge
-    else:
-        name = stance_model_path(stance.model)
-    return NLIModel(name, device=model.device, threads=model.threads,
-                    batch_size=model.batch_size, max_length=model.max_length,
-                    quantize=model.quantize, allow_network=model.allow_network,
-                    precision=model.precision)
+        return judge if judge is not None else NLIModel.from_config(model)
+    return NLIModel.from_config(model, stance_model_path(stance.model))
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -167,11 +160,9 @@ def stance_probs(probs: np.ndarray) -> np.ndarray:
                      (fav[:, 1] + ag[:, 1]) / 2.0], axis=1)
 
 
-def _pair_scores(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(score, relevance) per premise: score = P(favor) - P(against) in [-1, 1], relevance =
-    1 - P(none)."""
-    p = stance_probs(probs)
-    return np.clip(p[:, 0] - p[:, 1], -1.0, 1.0), 1.0 - p[:, 2]
+def _score(p: np.ndarray) -> np.ndarray:
+    """Per premise, from stance probabilities: P(favor) - P(against), in [-1, 1]."""
+    return np.clip(p[:, 0] - p[:, 1], -1.0, 1.0)
 
 
 def _argmax_label(p: Sequence[float], neutral: str) -> str:
@@ -224,7 +215,7 @@ def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
     pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in prem]
     probs = stance_probs(np.asarray(nli.predict(pairs)))
     n = len(texts)
-    score = np.clip(probs[:, 0] - probs[:, 1], -1.0, 1.0)
+    score = _score(probs)
     if cal:
         null = {g: score[n + i] for i, g in enumerate(uniq)}
         score = np.clip(score[:n] - np.array([null[g] for g in targets]), -1.0, 1.0)
@@ -295,7 +286,7 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
     pairs = [(p, tpl.favor.format(speaker=w, target=t)) for p, w, t in premises]
     pairs += [(p, tpl.against.format(speaker=w, target=t)) for p, w, t in premises]
     q_probs = stance_probs(np.asarray(nli.predict(pairs)))
-    q_score, q_rel = np.clip(q_probs[:, 0] - q_probs[:, 1], -1.0, 1.0), 1.0 - q_probs[:, 2]
+    q_score, q_rel = _score(q_probs), 1.0 - q_probs[:, 2]
     n_quotes = sum(len(qs) for _, _, qs in jobs)
     out, k = [], 0
     for j, (sid, t, qs) in enumerate(jobs):

@@ -162,7 +162,6 @@ def train_stance(config_path: str | Path = DEFAULT_STANCE_CONFIG,
 
 
 def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
-    from claimcheck.config import file_sha256 as sha
     from claimcheck.train.nli import train_model
     from claimcheck.verdict import calibration
 
@@ -175,7 +174,7 @@ def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
     write_jsonl(out / "checkpoint" / "train_mix.jsonl", pairs)
     log.info("stance training pairs: %d", len(pairs))
     timing = train_model(cfg, pairs, out)
-    calibration.write(out, {"weights_sha256": sha(out / "model.safetensors")})
+    calibration.write(out, {"weights_sha256": file_sha256(out / "model.safetensors")})
     meta = {
         "config": str(config_path), "config_sha256": file_sha256(config_path),
         "overrides": list(overrides or []), "base_model": cfg.base_model, "seed": cfg.seed,

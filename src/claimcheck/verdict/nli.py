@@ -212,6 +212,15 @@ class NLIModel:
         self.calibration: dict = {}
         self.label_map: dict[int, str] = {}
 
+    @classmethod
+    def from_config(cls, model: ModelConfig, name: str | None = None) -> NLIModel:
+        """A model with the ``model:`` block's device, threads, batch size, length, quantization,
+        network and precision settings; ``name`` (default ``model.nli``) picks the weights."""
+        return cls(model.nli if name is None else name, device=model.device,
+                   threads=model.threads, batch_size=model.batch_size,
+                   max_length=model.max_length, quantize=model.quantize,
+                   allow_network=model.allow_network, precision=model.precision)
+
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> NLIModel:
         if self._model is not None:
