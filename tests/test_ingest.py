@@ -13,6 +13,18 @@ def test_plain_text_headings_and_related_posts(nato_article):
         assert doc.text[span.start:span.end] == span.text
 
 
+def test_read_more_skips_only_the_list_after_it():
+    text = ("NATO was founded in 1949.\nRead more\nNATO leaders meet in Washington\n"
+            "Why did Sweden join?\nThe alliance has 32 members and its summit was in July.\n"
+            "Finland joined in 2023.")
+    doc = ingest(text)
+    assert [b.text for b in doc.boilerplate] == [
+        "Read more", "NATO leaders meet in Washington", "Why did Sweden join?"]
+    assert [p.text for p in doc.paragraphs] == [
+        "NATO was founded in 1949.", "The alliance has 32 members and its summit was in July.",
+        "Finland joined in 2023."]
+
+
 def test_html_strips_boilerplate():
     html = ("<html><head><style>p{}</style></head><body><nav>Home | News</nav><article>"
             "<h1>Summit</h1><p>NATO was <b>founded</b> in 1949.</p><script>alert(1)</script>"

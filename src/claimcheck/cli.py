@@ -61,7 +61,8 @@ def check(
                                                      "html (default: guess)")] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="exit 1 when any of these is present: comma-separated "
-        "contradicted,flagged,unverified (for CI gates)")] = None,
+        "contradicted,flagged,unverified,unchecked (for CI gates; with any of them, more than "
+        "segment.max_unchecked of the text left unchecked fails too)")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="print the time per stage "
                                           "(to stderr)")] = False,
 ) -> None:
@@ -115,7 +116,7 @@ def check(
         if kinds:
             from claimcheck.review.gate import gate
 
-            failed, line = gate(report, kinds)
+            failed, line = gate(report, kinds, cfg.segment.max_unchecked)
             typer.echo(line, err=True)
             if failed:
                 raise typer.Exit(1)
@@ -149,7 +150,8 @@ def check_corpus_cmd(
                                                "articles recorded as failures again")] = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="exit 1 when any article has one of these: comma-separated "
-        "contradicted,flagged,unverified,failed")] = None,
+        "contradicted,flagged,unverified,unchecked,failed (with any of them, an article with "
+        "more than segment.max_unchecked of its text unchecked fails too)")] = None,
 ) -> None:
     """Check every article of CORPUS against REFS into OUTPUT (JSONL, one report per line).
 
@@ -195,8 +197,12 @@ def check_corpus_cmd(
     if kinds:
         found = {"contradicted": s["counts"]["contradicted"], "unverified":
                  s["counts"]["unverified"], "failed": s["failed"],
-                 "flagged": sum(1 for a in s["flagged_articles"] if a["serious_flags"])}
+                 "flagged": sum(1 for a in s["flagged_articles"] if a["serious_flags"]),
+                 "unchecked": len(s["unchecked_articles"])}
         hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k]]
+        if found["unchecked"] and "unchecked" not in kinds:  # always part of the gate
+            hits.append(f"unchecked: {found['unchecked']} articles over "
+                        f"{s['max_unchecked']:.0%} (see unchecked_articles in the summary)")
         typer.echo(f"claimcheck: {'FAIL (' + ', '.join(hits) + ')' if hits else 'PASS'} "
                    f"(fail-on: {','.join(dict.fromkeys(kinds))})", err=True)
         if hits:

@@ -16,15 +16,17 @@ import dataclasses
 import logging
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from claimcheck.claims.coverage import coverage
 from claimcheck.claims.segment import SegmentConfig, segment
 from claimcheck.config import Strict, config_sha256, load_config, validate
-from claimcheck.errors import ConfigError, InputError
+from claimcheck.errors import ClaimcheckWarning, ConfigError, InputError
 from claimcheck.evidence.references import ReferenceSet
 from claimcheck.evidence.retrieve import RetrievalConfig, Retriever
 from claimcheck.quotes.extract import QuotesConfig
@@ -32,7 +34,8 @@ from claimcheck.quotes.stance import StanceConfig
 from claimcheck.report import Report
 from claimcheck.review.flags import FlagsConfig
 from claimcheck.text.ingest import ingest
-from claimcheck.types import Claim, ClaimResult, Document, Evidence, Passage
+from claimcheck.text.nlp import LineDocs
+from claimcheck.types import Claim, ClaimResult, Coverage, Document, Evidence, Passage
 from claimcheck.verdict import calibration
 from claimcheck.verdict.nli import ModelConfig, NLIModel
 from claimcheck.verdict.verify import (
@@ -153,6 +156,28 @@ class ClaimChecker:
         raise InputError(f"references must be a ReferenceSet, a path or a list of strings, got "
                          f"{type(references).__name__}.")
 
+    def _language(self, doc: Document) -> str | None:
+        """The article's language ('en', another ISO 639-1 code, or None when unsure); a
+        non-English one is refused or warned about per ``segment.language``."""
+        policy = self.config.segment.language
+        if policy == "off":
+            return None
+        from claimcheck.text.language import detect_language
+
+        found = detect_language("\n".join(p.text for p in doc.paragraphs) or doc.text)
+        if found is None or found[0] == "en":
+            return found and found[0]
+        code, prob = found
+        msg = (f"The article looks like {code!r} text (langdetect, p={prob:.2f}), but "
+               "claimcheck's models read English only: its verdicts would not mean anything.")
+        if policy == "error":
+            raise InputError(f"{msg} Fix: translate it to English first, or pass --set "
+                             "segment.language=warn to check it anyway.")
+        warnings.warn(f"{msg} Its text counts as unchecked, so --fail-on fails it "
+                      "(segment.language=error refuses such articles).", ClaimcheckWarning,
+                      stacklevel=3)
+        return code
+
     def _progress(self) -> bool:
         p = self.config.progress
         return sys.stderr.isatty() if p is None else p
@@ -164,10 +189,12 @@ class ClaimChecker:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         doc = ingest(text, fmt, source, max_chars=self.config.segment.max_input_chars)
+        language = self._language(doc)
         timings["ingest"] = time.perf_counter() - t
         t = time.perf_counter()
+        lines = LineDocs(self.nlp, doc.text)  # parsed once, read by segment and quotes
         claims, non_claims = segment(doc, self.config.segment.atomic,
-                                     self.config.segment.min_words, nlp=self.nlp)
+                                     self.config.segment.min_words, nlp=self.nlp, lines=lines)
         timings["segment"] = time.perf_counter() - t
         if claims and self.config.segment.checkworthiness:
             t = time.perf_counter()
@@ -181,7 +208,8 @@ class ClaimChecker:
             timings["checkworthiness"] = time.perf_counter() - t
         refs = self._refs(references)
         results = self._verify(claims, refs, timings)
-        return self._report(doc, results, non_claims, refs, timings, analyse=True)
+        return self._report(doc, results, non_claims, refs, timings, lines=lines,
+                            coverage=coverage(doc, non_claims, language))
 
     def check_claims(self, claims: Sequence[str], references: References) -> Report:
         """Check claim strings (one claim each, no segmentation); results keep input order."""
@@ -323,7 +351,7 @@ class ClaimChecker:
         return verdict_mismatches(claims, evidence, entail_t, min_similarity, self.nlp)
 
     def _analyse(self, doc: Document, results: list[ClaimResult], non_claims,
-                 timings: dict[str, float]) -> dict[str, tuple]:
+                 timings: dict[str, float], lines: LineDocs) -> dict[str, tuple]:
         """Quotes, speakers, stances and flags of an article."""
         from claimcheck.quotes.extract import extract_quotes
         from claimcheck.quotes.stance import score_stances
@@ -333,7 +361,7 @@ class ClaimChecker:
         out: dict[str, tuple] = {"quotes": (), "speakers": (), "stances": (), "flags": ()}
         if cfg.quotes.enabled:
             t = time.perf_counter()
-            quotes, speakers = extract_quotes(doc, self.nlp, cfg.quotes)
+            quotes, speakers = extract_quotes(doc, self.nlp, cfg.quotes, lines)
             out["quotes"], out["speakers"] = tuple(quotes), tuple(speakers)
             timings["quotes"] = time.perf_counter() - t
             if cfg.stance.enabled and quotes:
@@ -348,8 +376,10 @@ class ClaimChecker:
         return out
 
     def _report(self, doc: Document, results: list[ClaimResult], non_claims, refs: ReferenceSet,
-                timings: dict[str, float], analyse: bool = False) -> Report:
-        extra = self._analyse(doc, results, non_claims, timings) if analyse else {}
+                timings: dict[str, float], lines: LineDocs | None = None,
+                coverage: Coverage | None = None) -> Report:
+        """The report; an article (``lines`` given) also gets its quotes, stances and flags."""
+        extra = self._analyse(doc, results, non_claims, timings, lines) if lines else {}
         scored = bool(self.config.stance.enabled and extra.get("quotes"))
 
         nli = self.nli
@@ -368,6 +398,7 @@ class ClaimChecker:
                            "sha256": refs.content_hash},
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
-        return Report(doc, tuple(results), tuple(non_claims), meta=meta, **extra)
+        return Report(doc, tuple(results), tuple(non_claims), meta=meta, coverage=coverage,
+                      **extra)
 
 

@@ -192,6 +192,20 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of an article was checked: non-space characters of ``Document.text`` in the
+    sentences that became claims vs the rest, by reason (``heading``, ``related_posts``,
+    ``meta``, ``fragment``; ``language`` when the article is not English, so the English models'
+    verdicts do not count as a check)."""
+
+    characters: int
+    checked_characters: int
+    unchecked_fraction: float
+    unchecked: dict[str, int] = field(default_factory=dict)
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything claimcheck found in one article, as data. :class:`claimcheck.Report` (what
     ``ClaimChecker`` returns) adds the rendering methods (``to_json``, ``to_html`` ...)."""
@@ -204,6 +218,7 @@ class Report:
     stances: tuple[Stance, ...] = ()
     flags: tuple[Flag, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    coverage: Coverage | None = None  # articles only (not check_claims / judge)
 
     def counts(self) -> dict[str, int]:
         out = {label.value: 0 for label in Label}

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Literal
 
 from pydantic import Field
 
 from claimcheck.config import Strict
-from claimcheck.text.nlp import has_parser, load_spacy, pipe
+from claimcheck.text.nlp import LineDocs, has_parser, load_spacy
 from claimcheck.types import Claim, Document, NonClaim, SpanKind
 
 
@@ -40,6 +41,14 @@ class SegmentConfig(Strict):
         "default", description="'default' (checkworthy-v2, fine-tuned MiniLM), 'checkworthy-v1' "
         "(TF-IDF + logistic regression, fast) or a model folder")
     max_input_chars: int = Field(2_000_000, ge=1000)
+    language: Literal["warn", "error", "off"] = Field(
+        "warn", description="a non-English article (the models read English only): 'warn' "
+        "(a warning; its text counts as unchecked, so the gate fails it), 'error' (refuse it) "
+        "or 'off' (no detection)")
+    max_unchecked: float = Field(
+        0.25, ge=0, le=1, description="the gate (--fail-on) fails an article when more than "
+        "this share of its text was not checked (headings, related-posts lists, fragments, "
+        "another language); 1 allows any")
 
 
 log = logging.getLogger(__name__)
@@ -226,16 +235,18 @@ def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
 
 
 def segment(doc: Document, atomic: bool = True, min_words: int = 4,
-            nlp=None) -> tuple[list[Claim], list[NonClaim]]:
-    """Claims and non-claim spans of a document, in text order."""
+            nlp=None, lines: LineDocs | None = None) -> tuple[list[Claim], list[NonClaim]]:
+    """Claims and non-claim spans of a document, in text order. ``lines``: the document's
+    parsed lines when another stage shares them (else they are parsed here)."""
     nlp = nlp or load_spacy()
+    lines = lines or LineDocs(nlp, doc.text)
     non_claims: list[NonClaim] = [NonClaim(h.text, h.start, h.end, SpanKind.HEADING)
                                   for h in doc.headings]
     non_claims += [NonClaim(b.text, b.start, b.end, SpanKind.RELATED) for b in doc.boilerplate]
     claims: list[Claim] = []
     parser = has_parser(nlp)
     paras = list(doc.paragraphs)
-    for para, pdoc in zip(paras, pipe(nlp, [p.text for p in paras]), strict=True):
+    for para, pdoc in zip(paras, lines.docs([(p.start, p.end) for p in paras]), strict=True):
         for sent in pdoc.sents:
             s0, s1 = para.start + sent.start_char, para.start + sent.end_char
             s0, s1 = _strip(doc.text, s0, s1)

@@ -115,6 +115,7 @@ def check_corpus(checker, corpus: str | Path, references, output: str | Path, *,
            "articles_per_min": round(60 * out.written / seconds, 2) if out.written and seconds
            else None}
     s_path, c_path = summary_path(out_path), claims_csv_path(out_path)
-    summary = write_summary_and_claims(out_path, s_path, c_path, run)
+    summary = write_summary_and_claims(out_path, s_path, c_path, run,
+                                       checker.config.segment.max_unchecked)
     return CorpusRun(out_path, s_path, c_path, len(ids), summary["checked"], summary["failed"],
                      out.written, skipped, round(seconds, 2), summary)

@@ -22,11 +22,14 @@ SERIOUS = ("high", "medium")  # the severities the `flagged` gate counts (review
 
 
 def write_summary_and_claims(output: Path, summary_file: Path, claims_file: Path,
-                             run: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Read ``output`` once; write the claims CSV and the summary JSON; return the summary."""
+                             run: dict[str, Any] | None = None, max_unchecked: float = 0.25
+                             ) -> dict[str, Any]:
+    """Read ``output`` once; write the claims CSV and the summary JSON; return the summary.
+    ``unchecked_articles`` lists the articles with more than ``max_unchecked`` of their text
+    unchecked (what the gate fails on)."""
     counts = {label.value: 0 for label in Label}
     flags = dict.fromkeys(("high", "medium", "low"), 0)
-    flagged, failures = [], []
+    flagged, failures, unchecked = [], [], []
     articles = checked = claims = 0
     meta: dict[str, Any] = {}
     tmp_csv = claims_file.with_name(claims_file.name + ".tmp")
@@ -59,6 +62,10 @@ def write_summary_and_claims(output: Path, summary_file: Path, claims_file: Path
                 sev = f.get("severity", "medium")
                 flags[sev] = flags.get(sev, 0) + 1
                 serious += sev in SERIOUS
+            cov = rec.get("coverage") or {}
+            if cov.get("unchecked_fraction", 0.0) > max_unchecked:
+                unchecked.append({"id": rec["id"], "unchecked_fraction": cov["unchecked_fraction"],
+                                  "unchecked": cov.get("unchecked", {})})
             if contradicted or serious:
                 flagged.append({"id": rec["id"], "contradicted": contradicted,
                                 "serious_flags": serious})
@@ -69,7 +76,8 @@ def write_summary_and_claims(output: Path, summary_file: Path, claims_file: Path
         "output": str(output), "claims_csv": str(claims_file),
         "articles": articles, "checked": checked, "failed": len(failures),
         "claims": claims, "counts": counts, "flags": flags,
-        "flagged_articles": flagged, "failures": failures, "meta": meta,
+        "flagged_articles": flagged, "unchecked_articles": unchecked,
+        "max_unchecked": max_unchecked, "failures": failures, "meta": meta,
         "run": run or {},
     }
     _write_json(summary_file, summary)

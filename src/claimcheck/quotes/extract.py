@@ -48,9 +48,10 @@ from claimcheck.quotes.speakers import (
     MODIFIER_WORDS,
     PRONOUNS,
     ROLE_WORDS,
+    Entities,
     SpeakerResolver,
 )
-from claimcheck.text.nlp import pipe as nlp_pipe
+from claimcheck.text.nlp import LineDocs
 from claimcheck.types import Document, Quote, Speaker
 
 log = logging.getLogger(__name__)
@@ -159,13 +160,13 @@ class _Cand:
 # --- the public entry point ----------------------------------------------------------------
 
 
-def extract_quotes(doc_or_text: Document | str, nlp=None,
-                   config: QuotesConfig | None = None) -> tuple[list[Quote], list[Speaker]]:
+def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig | None = None,
+                   lines: LineDocs | None = None) -> tuple[list[Quote], list[Speaker]]:
     """Find the quotes of a document and the speakers they are attributed to.
 
-    ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.text.nlp.load_spacy`). Returns the quotes in
-    text order and the speakers (ids in order of first mention); ``Quote.speaker_id`` points at
-    ``Speaker.id``.
+    ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.text.nlp.load_spacy`); ``lines``: the
+    text's parsed lines when another stage shares them. Returns the quotes in text order and the
+    speakers (ids in order of first mention); ``Quote.speaker_id`` points at ``Speaker.id``.
     """
     cfg = config or QuotesConfig()
     doc = doc_or_text if isinstance(doc_or_text, Document) else Document(text=doc_or_text)
@@ -176,7 +177,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None,
         from claimcheck.text.nlp import load_spacy
 
         nlp = load_spacy()
-    ex = _Extractor(text, nlp, cfg)
+    ex = _Extractor(text, nlp, cfg, lines)
     cands = ex.run()
     if cfg.skip_boilerplate and doc.boilerplate:
         cands = [c for c in cands if not any(b.start <= c.content[0] < b.end
@@ -189,15 +190,15 @@ def extract_quotes(doc_or_text: Document | str, nlp=None,
 
 
 class _Extractor:
-    def __init__(self, text: str, nlp, cfg: QuotesConfig) -> None:
+    def __init__(self, text: str, nlp, cfg: QuotesConfig, lines: LineDocs | None = None) -> None:
         self.text, self.nlp, self.cfg = text, nlp, cfg
         self.parsed = "parser" in nlp.pipe_names
         self.has_ner = "ner" in nlp.pipe_names
         self.clause_forms = _forms(CLAUSE_CUES | set(cfg.extra_cue_verbs))
         self.object_forms = _forms(OBJECT_CUES)
-        self.paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
-                      if m.group().strip()]
-        self.docs = list(nlp_pipe(nlp, [text[s:e] for s, e in self.paras]))
+        lines = lines or LineDocs(nlp, text)
+        self.paras = lines.spans()
+        self.docs = lines.docs(self.paras)
         self.ents: list[tuple[int, int, str]] = []  # (start, end, label), possessive stripped
         for (base, _), d in zip(self.paras, self.docs, strict=True):
             for ent in d.ents:
@@ -215,6 +216,9 @@ class _Extractor:
                     words = words[1:]
                 if len(words) >= 2 or (words and s > 0 and text[s - 1] == " "):
                     self.ents.append((s, _strip_possessive(text, s, e), "PERSON"))
+        self.ents = Entities(self.ents)
+        self._para_starts = [s for s, _ in self.paras]
+        self._doc_base = {id(d): base for (base, _), d in zip(self.paras, self.docs, strict=True)}
         self.quoted: list[tuple[int, int]] = []
         self._quoted_index: tuple[int, list[int], list[int]] = (0, [], [])
         self._starts: dict[int, list[int]] = {}
@@ -285,9 +289,10 @@ class _Extractor:
         return kept
 
     def _para_of(self, pos: int) -> int:
-        for k, (s, e) in enumerate(self.paras):
-            if s <= pos <= e:
-                return k
+        """Index of the line that holds ``pos`` (its end included), -1 if none."""
+        k = bisect.bisect_right(self._para_starts, pos) - 1
+        if k >= 0 and pos <= self.paras[k][1]:
+            return k
         return -1
 
     def _token_starts(self, k: int) -> list[int]:
@@ -360,7 +365,7 @@ class _Extractor:
         for st in sorted(starts):
             if self._in_quote(st):
                 continue
-            pe = next(e for s, e in self.paras if s <= st < e)
+            pe = self.paras[self._para_of(st)][1]
             m = re.match(r"([A-Z][^:\n.!?]{1,60}?)\s*:\s+(\S)", text[st:pe])
             if not m:
                 continue
@@ -407,7 +412,7 @@ class _Extractor:
             return None
         if any(w in ROLE_WORDS for w in phrase.lower().split()):
             return "role"
-        for es, ee, lab in self.ents:
+        for es, ee, lab in self.ents.overlapping(s, e):
             if (es <= s and ee >= e - 1) or (s <= es and ee <= e and ee - es >= (e - s) * 0.6):
                 return "person" if lab == "PERSON" else ("org" if lab in ("ORG", "NORP")
                                                          else "place")
@@ -605,10 +610,7 @@ class _Extractor:
         return (st, en), kind
 
     def _base(self, d) -> int:
-        for (base, _), dd in zip(self.paras, self.docs, strict=True):
-            if dd is d:
-                return base
-        raise RuntimeError("unknown spaCy doc")
+        return self._doc_base[id(d)]
 
     def _indirect_regex(self) -> list[_Cand]:
         words = "|".join(sorted(self.clause_forms, key=len, reverse=True))

@@ -10,6 +10,7 @@ every mention keeps offsets into the article text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -42,6 +43,70 @@ class Cluster:
     first: int = 0
 
 
+class Entities(list):
+    """(start, end, label) entity spans in text order, with a lookup by start offset (so the
+    entities near a phrase are found without a scan of the article's entities)."""
+
+    def __init__(self, ents=()) -> None:
+        super().__init__(sorted(ents))
+        self.starts = [s for s, _, _ in self]
+        self.longest = max((e - s for s, e, _ in self), default=0)
+
+    def starting(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """The entities that start at ``lo`` <= start < ``hi``, in text order."""
+        return self[bisect.bisect_left(self.starts, lo):bisect.bisect_left(self.starts, hi)]
+
+    def overlapping(self, s: int, e: int) -> list[tuple[int, int, str]]:
+        """Every entity that could contain or lie inside ``[s, e)``, in text order."""
+        return self.starting(s - self.longest, e)
+
+
+class _Clusters(list):
+    """The clusters in order of creation, indexed by name token (so matching a person name
+    looks at the clusters that share a word with it, not at every cluster) and by lowercase
+    name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._order: dict[int, int] = {}
+        self._by_token: dict[str, list[Cluster]] = {}
+        self._by_name: dict[str, list[Cluster]] = {}
+
+    def append(self, cl: Cluster) -> None:
+        self._order[id(cl)] = len(self)
+        super().append(cl)
+        self._index(cl)
+
+    def rename(self, cl: Cluster, name: str) -> None:
+        self._by_name[cl.name.lower()].remove(cl)
+        cl.name = name
+        self._index(cl)
+
+    def _index(self, cl: Cluster) -> None:
+        self._by_name.setdefault(cl.name.lower(), []).append(cl)
+        if cl.kind == "person":
+            for tok in set(cl.name.lower().split()):
+                known = self._by_token.setdefault(tok, [])
+                if cl not in known[-1:]:
+                    known.append(cl)
+
+    def named(self, key: str) -> Cluster | None:
+        """The first cluster whose lowercase name is ``key``."""
+        found = self._by_name.get(key)
+        return min(found, key=lambda cl: self._order[id(cl)]) if found else None
+
+    def person(self, name: str) -> Cluster | None:
+        """The first person cluster whose name's words contain, or are contained in, the
+        words of ``name``, or whose surname is one of them."""
+        toks = set(name.lower().split())
+        cands = {id(cl): cl for t in toks for cl in self._by_token.get(t, ())}
+        for cl in sorted(cands.values(), key=lambda cl: self._order[id(cl)]):
+            ctoks = set(cl.name.lower().split())
+            if toks <= ctoks or ctoks <= toks or cl.name.split()[-1].lower() in toks:
+                return cl
+        return None
+
+
 class SpeakerResolver:
     """Resolve quote candidates' speaker mentions against the article's entities.
 
@@ -52,16 +117,16 @@ class SpeakerResolver:
 
     def __init__(self, text: str, ents: list[tuple[int, int, str]]) -> None:
         self.text = text
-        self.ents = ents
+        self.ents = ents if isinstance(ents, Entities) else Entities(ents)
 
     def resolve(self, cands: list) -> tuple[list[Quote], list[Speaker]]:
         text = self.text
-        clusters: list[Cluster] = []
+        clusters = _Clusters()
         persons = [(s, e) for s, e, lab in self.ents if lab == "PERSON"]
         for s, e in sorted(persons):
             self._add_person(clusters, s, e)
         for s, e, lab in sorted(self.ents):  # surnames the NER tagged as ORG ("Stoltenberg")
-            if lab != "PERSON" and self._match_person(clusters, text[s:e]) is not None:
+            if lab != "PERSON" and clusters.person(text[s:e]) is not None:
                 self._add_person(clusters, s, e)
         quote_cluster: list[Cluster | None] = []
         last_speaker: list[tuple[int, Cluster]] = []
@@ -74,7 +139,8 @@ class SpeakerResolver:
             quote_cluster.append(cl)
             if cl is not None:
                 last_speaker.append((c.speaker[0] if c.speaker else c.content[0], cl))
-        used = [cl for cl in clusters if any(q is cl for q in quote_cluster)]
+        quoted = {id(cl) for cl in quote_cluster if cl is not None}
+        used = [cl for cl in clusters if id(cl) in quoted]
         used.sort(key=lambda cl: min(cl.mentions) if cl.mentions else (cl.first, 0))
         ids = {id(cl): i for i, cl in enumerate(used)}
         speakers = [Speaker(id=ids[id(cl)], name=cl.name, title=cl.title, kind=cl.kind,
@@ -107,31 +173,20 @@ class SpeakerResolver:
                 break
         return start
 
-    def _add_person(self, clusters: list[Cluster], s: int, e: int) -> Cluster:
+    def _add_person(self, clusters: _Clusters, s: int, e: int) -> Cluster:
         name = self.text[s:e]
         ts = self._title_left(s)
         title = self.text[ts:s].strip() or None
-        cl = self._match_person(clusters, name)
+        cl = clusters.person(name)
         if cl is None:
             cl = Cluster(name=name, kind="person", title=title, first=s)
             clusters.append(cl)
         elif len(name.split()) > len(cl.name.split()):
-            cl.name = name
+            clusters.rename(cl, name)
         if title and (cl.title is None or len(title) > len(cl.title)):
             cl.title = title
         cl.mentions[(ts, e)] = None
         return cl
-
-    @staticmethod
-    def _match_person(clusters: list[Cluster], name: str) -> Cluster | None:
-        toks = set(name.lower().split())
-        for cl in clusters:
-            if cl.kind != "person":
-                continue
-            ctoks = set(cl.name.lower().split())
-            if toks <= ctoks or ctoks <= toks or cl.name.split()[-1].lower() in toks:
-                return cl
-        return None
 
     def _cluster_for(self, clusters, c, history) -> Cluster | None:
         text = self.text
@@ -152,21 +207,21 @@ class SpeakerResolver:
                 return cl
             return None
         # a person named inside the phrase
-        for es, ee, _lab in self.ents:
-            if s <= es and ee <= e:
-                cl = self._match_person(clusters, text[es:ee])
+        for es, ee, _lab in self.ents.starting(s, e):
+            if ee <= e:
+                cl = clusters.person(text[es:ee])
                 if cl is not None:
                     cl.mentions[(s, e)] = None
                     return cl
         words = phrase.lower().split()
-        cl = self._match_person(clusters, phrase) if c.speaker_kind == "person" else None
+        cl = clusters.person(phrase) if c.speaker_kind == "person" else None
         if cl is None and c.speaker_kind == "role":
             cl = self._resolve_role(clusters, words)
         if cl is None:
             kind = {"role": "person", "person": "person"}.get(c.speaker_kind or "", c.speaker_kind
                                                               or "other")
             key = phrase.lower()
-            cl = next((x for x in clusters if x.name.lower() == key), None)
+            cl = clusters.named(key)
             if cl is None:
                 cl = Cluster(name=phrase, kind=kind, first=s)
                 clusters.append(cl)

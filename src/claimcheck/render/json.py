@@ -40,6 +40,7 @@ def report_to_dict(report: Report, timings: bool = True) -> dict[str, Any]:
     return {
         "meta": _plain(meta),
         "counts": report.counts(),
+        "coverage": _plain(report.coverage),
         "document": {"source": doc.source, "format": doc.format, "text": doc.text,
                      "headings": _plain(doc.headings), "paragraphs": _plain(doc.paragraphs),
                      "boilerplate": _plain(doc.boilerplate)},

@@ -2,7 +2,8 @@
 
 ``Document.text`` is the clean text every later offset points into. Paragraphs are its non-empty
 lines (blocks); headings are short lines without closing punctuation (or Markdown ``#`` lines,
-HTML ``<h1>``–``<h6>``); a "Related posts:" list and what follows it is boilerplate.
+HTML ``<h1>``–``<h6>``); a "Related posts:" / "Read more" line and the list of link titles
+right after it are boilerplate (the list ends at the first line of prose, which is checked again).
 
 Example::
 
@@ -27,7 +28,9 @@ _RELATED = re.compile(r"^\s*(related (posts|articles|stories)|read more|see also
 # Linear-time on hostile lines: link text cannot contain "[" (so a run of "[" fails fast at the
 # next one), and link targets / emphasis spans are bounded (an unclosed "*" scans at most 500
 # characters, not the rest of a 200k-character line).
-_MD_LINK = re.compile(r"!?\[([^\[\]]{0,1000})\]\([^)]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\[\]]{0,1000})\]\([^)]{0,2000}\)")
+_MD_IMAGE = re.compile(r"!\[[^\[\]]{0,1000}\]\([^)]{0,2000}\)")
+_MD_TABLE_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*")
 _MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.{1,500}?)(?<=\S)\1")
 _MD_PREFIX = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
 _BLOCK_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "figcaption",
@@ -126,6 +129,8 @@ def _assemble(blocks: list[tuple[str, bool | None]], fmt: str, source: str | Non
         pos += len(block)
         if _RELATED.match(block):
             in_related = True
+        elif in_related and not link_title(block):
+            in_related = False
         if in_related:
             boilerplate.append(span)
             continue
@@ -134,6 +139,16 @@ def _assemble(blocks: list[tuple[str, bool | None]], fmt: str, source: str | Non
         (headings if heading else paragraphs).append(span)
     return Document("".join(parts), tuple(paragraphs), tuple(headings), tuple(boilerplate),
                     source, fmt)
+
+
+def link_title(line: str) -> bool:
+    """Could ``line`` be an item of a "Related posts" list: at most 20 words, not ending like a
+    sentence ('.' or '!', unless an ellipsis)?"""
+    words = line.split()
+    if not words or len(words) > 20:
+        return False
+    end = line.rstrip()
+    return end[-1] not in ".!" or end.endswith(("...", "…"))
 
 
 def looks_like_heading(line: str, next_line: str | None) -> bool:
@@ -145,18 +160,32 @@ def looks_like_heading(line: str, next_line: str | None) -> bool:
 
 
 def _markdown_blocks(text: str) -> list[tuple[str, bool | None]]:
+    """Markdown lines without their markup: fenced (```, ~~~) and indented code blocks, rules,
+    table separator rows and images are dropped; links keep their text; table rows keep their
+    cells."""
     blocks: list[tuple[str, bool | None]] = []
-    in_code = False
+    fence = None
+    prev_blank = True
     for raw in text.replace("\r\n", "\n").split("\n"):
-        if raw.strip().startswith("```"):
-            in_code = not in_code
+        mark = re.match(r"\s{0,3}(`{3,}|~{3,})", raw)
+        if fence is None and mark:
+            fence = mark.group(1)[0] * 3
             continue
-        if in_code or re.fullmatch(r"\s*([-*_]\s*){3,}", raw):
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                fence = None
+            continue
+        code = re.match(r"( {4}|\t)", raw) and prev_blank and raw.strip()
+        prev_blank = not raw.strip() or bool(code)
+        if code or re.fullmatch(r"\s*([-*_]\s*){3,}", raw) or _MD_TABLE_RULE.fullmatch(raw):
             continue
         heading = bool(re.match(r"^\s{0,3}#{1,6}\s+", raw))
         line = _MD_PREFIX.sub("", raw)
+        line = _MD_IMAGE.sub("", line)
         line = _MD_LINK.sub(r"\1", line)
         line = _MD_EMPH.sub(r"\2", line)
+        if line.lstrip().startswith("|"):
+            line = line.strip().strip("|")
         blocks.append((line, True if heading else None))
     return blocks
 

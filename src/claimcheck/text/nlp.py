@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+from collections.abc import Sequence
 
 from claimcheck.errors import ClaimcheckWarning
 
@@ -97,3 +98,33 @@ def pipe(nlp, texts, size: int | None = None):
         doc = Doc.from_docs(list(nlp.pipe(pieces)), ensure_whitespace=False)
         assert doc.text == t
         yield doc
+
+
+class LineDocs:
+    """The spaCy Docs of a text's lines, each parsed once and shared by the stages that read
+    them (segmentation parses the paragraphs, quote extraction every line).
+
+    >>> import spacy
+    >>> lines = LineDocs(spacy.blank("en"), "One line.\nTwo words here.")
+    >>> [d.text for d in lines.docs(lines.spans())]
+    ['One line.', 'Two words here.']
+    """
+
+    def __init__(self, nlp, text: str) -> None:
+        self.nlp, self.text = nlp, text
+        self._docs: dict[tuple[int, int], object] = {}
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of every line with non-space text."""
+        import re
+
+        return [m.span() for m in re.finditer(r"[^\n]+", self.text) if m.group().strip()]
+
+    def docs(self, spans: Sequence[tuple[int, int]]) -> list:
+        """The Docs of ``spans`` (offsets into the text), parsing the ones not parsed yet in
+        one :func:`pipe` call."""
+        todo = [s for s in dict.fromkeys(spans) if s not in self._docs]
+        for span, d in zip(todo, pipe(self.nlp, [self.text[a:b] for a, b in todo]),
+                           strict=True):
+            self._docs[span] = d
+        return [self._docs[s] for s in spans]

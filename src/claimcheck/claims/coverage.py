@@ -1,0 +1,40 @@
+"""Coverage: how much of an article the claims account for, and why the rest was not checked.
+
+Segmentation leaves text unchecked on purpose (headings, a "Related posts" list, meta sentences
+about the article, fragments too short to be a claim); a non-English article is read by English
+models. The gate (:mod:`claimcheck.review.gate`) fails an article whose unchecked share is over
+``segment.max_unchecked``, so text that slipped past every check cannot pass it silently.
+
+    >>> from claimcheck.types import Document, NonClaim, SpanKind
+    >>> doc = Document("Summit news\\nNATO was founded in 1949.")
+    >>> cov = coverage(doc, [NonClaim("Summit news", 0, 11, SpanKind.HEADING)])
+    >>> cov.checked_characters, cov.unchecked, cov.unchecked_fraction
+    (21, {'heading': 10}, 0.3226)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claimcheck.types import Coverage, Document, NonClaim
+
+
+def _letters(text: str) -> int:
+    return sum(not ch.isspace() for ch in text)
+
+
+def coverage(doc: Document, non_claims: Sequence[NonClaim], language: str | None = None
+             ) -> Coverage:
+    """The :class:`Coverage` of ``doc`` given its non-claim spans (disjoint, as
+    :func:`claimcheck.claims.segment.segment` returns them) and its detected ``language``
+    (anything but 'en' or None makes the checked text unchecked for reason ``language``)."""
+    total = _letters(doc.text)
+    unchecked: dict[str, int] = {}
+    for n in non_claims:
+        unchecked[n.kind.value] = unchecked.get(n.kind.value, 0) + _letters(n.text)
+    checked = total - sum(unchecked.values())
+    if language not in (None, "en") and checked:
+        unchecked["language"], checked = checked, 0
+    unchecked = dict(sorted(unchecked.items()))
+    fraction = round(1 - checked / total, 4) if total else 0.0
+    return Coverage(total, checked, fraction, unchecked, language)
