@@ -21,8 +21,9 @@ def test_overrides_parse_yaml_values():
 def test_bad_yaml_and_values(tmp_path):
     f = tmp_path / "c.yaml"
     f.write_text("retrieval: [unclosed")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(ConfigError, match="not valid YAML at line 1") as e:
         read_yaml(f)
+    assert "\n" not in str(e.value)  # one line, naming where
     f.write_text("retrieval: {top_k: 0}")
     with pytest.raises(ConfigError, match="retrieval.top_k"):
         load_config(PipelineConfig, f)
@@ -50,6 +51,9 @@ def test_each_default_has_one_home():
 @pytest.mark.parametrize("overrides, key", [
     (["retrieval.dense=false", "retrieval.bm25=false"], "retrieval"),
     (["retrieval.top_k=true"], "retrieval.top_k"),
+    (['quotes.extra_cue_verbs=["(bad"]'], "quotes.extra_cue_verbs takes verb lemmas"),
+    (['flags.extra_terms={"": "x"}'], "flags.extra_terms has an empty term"),
+    (['flags.watchlist={" ": "x"}'], "flags.watchlist has an empty term"),
 ])
 def test_configs_that_cannot_run_are_rejected_at_load_time(overrides, key):
     with pytest.raises(ConfigError, match=key):

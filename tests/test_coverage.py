@@ -81,3 +81,14 @@ def test_cli_gate_fails_on_unchecked_text(tmp_path, tiny_nli_dir, nato_refs_dir)
     r = CliRunner().invoke(app, [*base, "--fail-on", "contradicted", "--set",
                                  "segment.max_unchecked=1"])
     assert r.exit_code == 0, r.output
+
+
+def test_symbol_runs_are_not_parsed_and_count_as_unchecked(checker, nato_refs_dir):
+    from claimcheck.text.nlp import parseable
+
+    junk = "[" * 5000
+    assert parseable("See " + junk + " here.") == "See " + " " * 5000 + " here."
+    r = checker.check("NATO was founded in 1949 by twelve countries.\n" + junk, nato_refs_dir)
+    assert [c.text for c in r.claims] == ["NATO was founded in 1949 by twelve countries"]
+    assert r.coverage.unchecked == {"fragment": 5000}
+    assert gate(r, ["contradicted"], 0.25)[0]

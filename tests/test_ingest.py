@@ -77,3 +77,20 @@ def test_hostile_markdown_lines_are_kept_as_text(line):
 def test_markdown_links_and_emphasis_are_still_stripped():
     doc = ingest("Some **bold** and [a link](http://x.y) and _it_ here.\n", "markdown")
     assert "Some bold and a link and it here." in doc.text
+
+
+def test_a_folder_and_utf16_articles(tmp_path):
+    with pytest.raises(InputError, match="is a folder.*check-corpus"):
+        read_input(tmp_path)
+    f = tmp_path / "u16.txt"
+    f.write_bytes("NATO was founded in 1949.".encode("utf-16"))
+    assert read_input(f) == ("NATO was founded in 1949.", "text")
+
+
+def test_markdown_code_images_and_tables():
+    md = ("# Title\n\nNATO was founded in 1949. ![A logo with 33 stars](logo.png)\n\n"
+          "    x = 1  # code\n\n~~~\nfenced code\n~~~\n\n| Country | Spending |\n|---|---:|\n"
+          "| Poland | 4.1% |\n\nFinland joined in 2023.\n")
+    doc = ingest(md, "markdown")
+    assert doc.text == ("Title\nNATO was founded in 1949.\nCountry | Spending\nPoland | 4.1%\n"
+                        "Finland joined in 2023.")

@@ -44,7 +44,11 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise ConfigError(f"Config file {str(p)!r} is not valid YAML ({e}). Fix the syntax.") from e
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"Config file {str(p)!r} is not valid YAML{where}: {what}. Fix the "
+                          "syntax there.") from e
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -209,7 +209,7 @@ class ClaimChecker:
         refs = self._refs(references)
         results = self._verify(claims, refs, timings)
         return self._report(doc, results, non_claims, refs, timings, lines=lines,
-                            coverage=coverage(doc, non_claims, language))
+                            coverage=coverage(doc, claims, non_claims, language))
 
     def check_claims(self, claims: Sequence[str], references: References) -> Report:
         """Check claim strings (one claim each, no segmentation); results keep input order."""

@@ -195,8 +195,8 @@ class Flag:
 class Coverage:
     """How much of an article was checked: non-space characters of ``Document.text`` in the
     sentences that became claims vs the rest, by reason (``heading``, ``related_posts``,
-    ``meta``, ``fragment``; ``language`` when the article is not English, so the English models'
-    verdicts do not count as a check)."""
+    ``meta``, ``fragment``, ``other`` for text in none of them; ``language`` when the article is
+    not English, so the English models' verdicts do not count as a check)."""
 
     characters: int
     checked_characters: int

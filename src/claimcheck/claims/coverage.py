@@ -1,13 +1,16 @@
 """Coverage: how much of an article the claims account for, and why the rest was not checked.
 
-Segmentation leaves text unchecked on purpose (headings, a "Related posts" list, meta sentences
-about the article, fragments too short to be a claim); a non-English article is read by English
-models. The gate (:mod:`claimcheck.review.gate`) fails an article whose unchecked share is over
-``segment.max_unchecked``, so text that slipped past every check cannot pass it silently.
+Checked text is the sentences that became claims. Segmentation leaves text unchecked on purpose
+(headings, a "Related posts" list, meta sentences about the article, fragments too short to be a
+claim); what is in neither (a run of symbols, text between sentences) is ``other``; a
+non-English article is read by English models. The gate (:mod:`claimcheck.review.gate`) fails an
+article whose unchecked share is over ``segment.max_unchecked``, so text that slipped past every
+check cannot pass it silently.
 
-    >>> from claimcheck.types import Document, NonClaim, SpanKind
+    >>> from claimcheck.types import Claim, Document, NonClaim, SpanKind
     >>> doc = Document("Summit news\\nNATO was founded in 1949.")
-    >>> cov = coverage(doc, [NonClaim("Summit news", 0, 11, SpanKind.HEADING)])
+    >>> claim = Claim(0, "NATO was founded in 1949", 12, 36, "NATO was founded in 1949.", 12, 37)
+    >>> cov = coverage(doc, [claim], [NonClaim("Summit news", 0, 11, SpanKind.HEADING)])
     >>> cov.checked_characters, cov.unchecked, cov.unchecked_fraction
     (21, {'heading': 10}, 0.3226)
 """
@@ -16,23 +19,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claimcheck.types import Coverage, Document, NonClaim
+from claimcheck.types import Claim, Coverage, Document, NonClaim
 
 
 def _letters(text: str) -> int:
     return sum(not ch.isspace() for ch in text)
 
 
-def coverage(doc: Document, non_claims: Sequence[NonClaim], language: str | None = None
-             ) -> Coverage:
-    """The :class:`Coverage` of ``doc`` given its non-claim spans (disjoint, as
-    :func:`claimcheck.claims.segment.segment` returns them) and its detected ``language``
-    (anything but 'en' or None makes the checked text unchecked for reason ``language``)."""
-    total = _letters(doc.text)
+def coverage(doc: Document, claims: Sequence[Claim], non_claims: Sequence[NonClaim],
+             language: str | None = None) -> Coverage:
+    """The :class:`Coverage` of ``doc`` given its claims (checked: the sentences they come
+    from), its non-claim spans and its detected ``language`` (anything but 'en' or None makes
+    the checked text unchecked for reason ``language``)."""
+    text = doc.text
+    total = _letters(text)
+    spans = sorted({(c.sentence_start, c.sentence_end) for c in claims})
+    checked, reach = 0, 0
+    for s, e in spans:  # the union of the claim sentences
+        if e > reach:
+            checked += _letters(text[max(s, reach):e])
+            reach = e
     unchecked: dict[str, int] = {}
     for n in non_claims:
         unchecked[n.kind.value] = unchecked.get(n.kind.value, 0) + _letters(n.text)
-    checked = total - sum(unchecked.values())
+    other = total - checked - sum(unchecked.values())
+    if other > 0:
+        unchecked["other"] = other
     if language not in (None, "en") and checked:
         unchecked["language"], checked = checked, 0
     unchecked = dict(sorted(unchecked.items()))

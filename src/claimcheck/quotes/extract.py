@@ -42,7 +42,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimcheck.quotes.speakers import (
     MODIFIER_WORDS,
@@ -78,6 +78,15 @@ class QuotesConfig(BaseModel):
     max_quote_chars: int = Field(3000, ge=20, description="longer quoted spans are dropped")
     extra_cue_verbs: list[str] = Field(default_factory=list, description="lemmas to add")
     skip_boilerplate: bool = Field(True, description="ignore quotes inside Document.boilerplate")
+
+    @field_validator("extra_cue_verbs")
+    @classmethod
+    def _lemmas(cls, v: list[str]) -> list[str]:
+        bad = [w for w in v if not re.fullmatch(r"[A-Za-z][A-Za-z'-]*", w)]
+        if bad:
+            raise ValueError(f"quotes.extra_cue_verbs takes verb lemmas (one word of letters, "
+                             f"e.g. 'quip'), not patterns: {bad[0]!r}")
+        return [w.lower() for w in v]
 
 
 # --- lexicons -------------------------------------------------------------------------------
@@ -195,6 +204,8 @@ class _Extractor:
         self.parsed = "parser" in nlp.pipe_names
         self.has_ner = "ner" in nlp.pipe_names
         self.clause_forms = _forms(CLAUSE_CUES | set(cfg.extra_cue_verbs))
+        # the cue forms as one regex alternation, longest first
+        self.cue_alt = "|".join(map(re.escape, sorted(self.clause_forms, key=len, reverse=True)))
         self.object_forms = _forms(OBJECT_CUES)
         lines = lines or LineDocs(nlp, text)
         self.paras = lines.spans()
@@ -334,7 +345,7 @@ class _Extractor:
                 c.speaker, c.speaker_kind = subj
                 return
         # regex attribution: ‘, said X’ / ‘, X said’ after, ‘X said:’ / ‘X:’ before
-        words = "|".join(sorted(self.clause_forms, key=len, reverse=True))
+        words = self.cue_alt
         after = re.match(rf"[\s,”\"»]*(?:(?P<c1>{words})\s+(?P<s1>{_NAME_RE})|"
                          rf"(?P<s2>{_NAME_RE}|he|she|they)\s+(?P<c2>{words}))\b",
                          text[qe:min(pe, qe + CUE_AFTER_CHARS)])
@@ -613,7 +624,7 @@ class _Extractor:
         return self._doc_base[id(d)]
 
     def _indirect_regex(self) -> list[_Cand]:
-        words = "|".join(sorted(self.clause_forms, key=len, reverse=True))
+        words = self.cue_alt
         out = []
         for m in re.finditer(rf"(?P<s>{_NAME_RE}|\b[Hh]e|\b[Ss]he|\b[Tt]hey)\s+(?:\w+ly\s+)?"
                              rf"(?P<c>{words})\s+(?P<x>that\s+[^.!?\n]+)", self.text):

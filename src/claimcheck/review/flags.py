@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
 from claimcheck.text.quantities import Quantity, find_quantities
@@ -86,6 +86,14 @@ class FlagsConfig(BaseModel):
     extra_terms: dict[str, str] = Field(default_factory=dict,
                                         description="term -> reason, added to the watchlist")
     intensifiers: list[str] = Field(default_factory=lambda: list(DEFAULT_INTENSIFIERS))
+
+    @field_validator("watchlist", "extra_terms", "intensifiers")
+    @classmethod
+    def _no_empty_terms(cls, v, info):
+        if any(not str(t).strip() for t in v):
+            raise ValueError(f"flags.{info.field_name} has an empty term (it would flag "
+                             "nothing, at every position). Remove it.")
+        return v
     attribution_cues: list[str] = Field(default_factory=lambda: list(DEFAULT_ATTRIBUTION_CUES))
     min_count: float = Field(
         10, ge=0, description="bare or spelled-out counts below this are not flagged as "

@@ -42,6 +42,9 @@ _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside",
 def read_input(path: str | Path) -> tuple[str, str]:
     """Read a file as text and guess its format from the extension; errors name the fix."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"Article {str(p)!r} is a folder. Pass one .txt, .md or .html file, or "
+                         "check every article in it with `claimcheck check-corpus`.")
     if not p.is_file():
         raise InputError(f"Article file {str(p)!r} does not exist. Pass the path of a .txt, .md "
                          "or .html file (or '-' for standard input).")
@@ -53,7 +56,14 @@ def read_input(path: str | Path) -> tuple[str, str]:
 
 
 def decode(data: bytes, name: str = "input") -> str:
-    """Decode bytes as UTF-8 text; binary data raises InputError."""
+    """Decode bytes as UTF-8 (or UTF-16 with its byte-order mark) text; binary data raises
+    InputError."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{name} starts like UTF-16 text but does not decode ({e.reason}). "
+                             "Convert it to UTF-8 (e.g. iconv -f utf-16 -t utf-8).") from None
     if b"\x00" in data[:8192]:
         raise InputError(f"{name} looks like a binary file (it contains NUL bytes). "
                          "claimcheck reads plain text, Markdown or HTML: convert it to text first.")

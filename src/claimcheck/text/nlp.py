@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -78,14 +79,32 @@ def split_points(text: str, size: int = CHUNK_CHARS) -> list[int]:
     return [*cuts, len(text)]
 
 
+#: 20 or more symbols in a row (spaces between them allowed): "[[[[…", "= = = =", "|---|---|"
+_SYMBOL_RUN = re.compile(r"(?<!\w)[^\w\s](?:[^\S\n]*[^\w\s]){19,}")
+
+
+def parseable(text: str) -> str:
+    """``text`` with every run of 20+ symbols blanked out (same length, so offsets hold).
+
+    spaCy's parser is quadratic in the length of a sentence it cannot split, and a run of
+    symbols is one such sentence: 10,000 "[" take 23 s, 200,000 would take hours. The run is
+    not prose, so the parser sees spaces there instead.
+
+    >>> parseable("Yes. " + "=" * 20 + " No.") == "Yes. " + " " * 20 + " No."
+    True
+    """
+    return _SYMBOL_RUN.sub(lambda m: re.sub(r"\S", " ", m.group()), text)
+
+
 def pipe(nlp, texts, size: int | None = None):
-    """``nlp.pipe(texts)`` for texts of any length: one Doc per text, a long text parsed in
-    pieces (:func:`split_points`) joined with ``Doc.from_docs``, so its text and character
-    offsets are the original's."""
+    """``nlp.pipe(texts)`` for texts of any length and shape: one Doc per text, a long text
+    parsed in pieces (:func:`split_points`) joined with ``Doc.from_docs``, symbol runs blanked
+    (:func:`parseable`). The Doc's character offsets are the original text's (its text differs
+    only where a symbol run was blanked)."""
     from spacy.tokens import Doc
 
     size = size or CHUNK_CHARS
-    texts = list(texts)
+    texts = [parseable(t) for t in texts]
     if all(len(t) <= size for t in texts):
         yield from nlp.pipe(texts)
         return
@@ -105,7 +124,7 @@ class LineDocs:
     them (segmentation parses the paragraphs, quote extraction every line).
 
     >>> import spacy
-    >>> lines = LineDocs(spacy.blank("en"), "One line.\nTwo words here.")
+    >>> lines = LineDocs(spacy.blank("en"), "One line.\\nTwo words here.")
     >>> [d.text for d in lines.docs(lines.spans())]
     ['One line.', 'Two words here.']
     """
@@ -116,8 +135,6 @@ class LineDocs:
 
     def spans(self) -> list[tuple[int, int]]:
         """(start, end) of every line with non-space text."""
-        import re
-
         return [m.span() for m in re.finditer(r"[^\n]+", self.text) if m.group().strip()]
 
     def docs(self, spans: Sequence[tuple[int, int]]) -> list:
