@@ -48,7 +48,8 @@ def sized_article(bodies: list[str], size: int) -> str:
 
 def hostile() -> dict[str, tuple[str, str]]:
     quotes = "\n".join(f'"We will act on item {i} now," the minister said.' for i in range(1000))
-    words = ["the", "alliance", "and", "its", "members", "agreed", "on", "new", "plans", "for", "the", "region"]
+    words = ["the", "alliance", "and", "its", "members", "agreed", "on", "new", "plans", "for",
+             "the", "region"]
     para = " ".join(words[i % len(words)] for i in range(40_000))[:200_000]
     return {"1,000 short quotes": (quotes, "text"),
             "200k-char Markdown line of [": ("[" * 200_000, "markdown"),
