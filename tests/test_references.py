@@ -112,3 +112,22 @@ def test_encoder_is_the_folders_sentence_transformer_with_its_max_length():
     short = Encoder("default", max_length=8).encode(long)  # 8 tokens: only the shared head
     assert np.abs(short[0] - short[1]).max() < 1e-6
     assert enc.encode([]).shape == (0, 384)
+
+
+def test_encoder_encodes_each_distinct_passage_once():
+    import numpy as np
+
+    from claimcheck.text.encoder import Encoder
+
+    enc = Encoder()
+    calls = []
+    real = enc.load()._model.encode
+    enc._model.encode = lambda texts, **kw: calls.append(list(texts)) or real(texts, **kw)
+    try:
+        texts = ["NATO was founded in 1949.", "Sweden joined in 2024.", "NATO was founded in 1949."]
+        v = enc.encode(texts, progress=True)
+    finally:
+        enc._model.encode = real
+    assert calls == [texts[:2]]
+    assert v.shape[0] == 3 and np.array_equal(v[0], v[2])
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)

@@ -129,7 +129,8 @@ class ClaimChecker:
             self._retrievers[key] = Retriever(
                 top_k=r.top_k, dense=r.dense, bm25=r.bm25, rrf_k=r.rrf_k,
                 encoder=self.config.model.encoder, cache_dir=r.cache_dir,
-                min_score=r.min_score, fold_terms=r.fold_terms).index(refs)
+                min_score=r.min_score, fold_terms=r.fold_terms,
+                progress=self._progress()).index(refs)
         return self._retrievers[key]
 
     def thresholds(self) -> tuple[float, float]:

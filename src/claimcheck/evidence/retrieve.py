@@ -120,7 +120,8 @@ class Retriever:
     def __init__(self, top_k: int = DEFAULT_TOP_K, dense: bool = True, bm25: bool = True,
                  rrf_k: int = 60,
                  encoder: str | Encoder = "default", cache_dir: str | Path | None = None,
-                 min_score: float = 0.0, fold_terms: bool = True) -> None:
+                 min_score: float = 0.0, fold_terms: bool = True, progress: bool = False
+                 ) -> None:
         if top_k < 1:
             raise ValueError(f"The 'top_k' parameter of Retriever must be an int >= 1. Got "
                              f"{top_k!r} instead.")
@@ -134,6 +135,7 @@ class Retriever:
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.min_score = min_score
         self._stemmer = search_terms if fold_terms else None
+        self.progress = progress  # a bar while passages are encoded (after a second)
         self.refs: ReferenceSet | None = None
         self._bm25 = None
         self._vectors: np.ndarray | None = None
@@ -168,7 +170,7 @@ class Retriever:
                     return v
             except (OSError, ValueError):
                 log.warning("ignoring unreadable index cache %s", f)
-        v = self.encoder.encode(texts)
+        v = self.encoder.encode(texts, progress=self.progress, desc="encoding passages")
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = f.with_suffix(f".{os.getpid()}.tmp.npy")

@@ -67,12 +67,30 @@ class Encoder:
                                      "'default'.") from e
         return self
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), dim) float32 unit vectors; at most ``max_length`` tokens a text."""
+    def encode(self, texts: Sequence[str], progress: bool = False,
+               desc: str = "encoding") -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors; at most ``max_length`` tokens a text. Each
+        distinct text is encoded once; ``progress`` shows a bar (tqdm, stderr) once the work
+        has taken more than a second."""
         self.load()
         if not texts:
             return np.zeros((0, self._model.get_embedding_dimension()), dtype=np.float32)
-        v = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False,
-                               normalize_embeddings=True, convert_to_numpy=True,
-                               processing_kwargs={"text": {"max_length": self.max_length}})
-        return np.asarray(v, dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        step = max(self.batch_size, 16 * self.batch_size)  # texts per encode call (bar step)
+        from tqdm.auto import tqdm
+
+        parts = []
+        with tqdm(total=len(unique), desc=desc, unit="text", delay=1.0, leave=False,
+                  disable=not progress) as bar:
+            for s in range(0, len(unique), step):
+                chunk = unique[s : s + step]
+                parts.append(self._model.encode(
+                    chunk, batch_size=self.batch_size, show_progress_bar=False,
+                    normalize_embeddings=True, convert_to_numpy=True,
+                    processing_kwargs={"text": {"max_length": self.max_length}}))
+                bar.update(len(chunk))
+        v = np.asarray(np.concatenate(parts), dtype=np.float32)
+        if len(unique) == len(texts):
+            return v
+        row = {t: i for i, t in enumerate(unique)}
+        return v[[row[t] for t in texts]]
