@@ -8,10 +8,14 @@ EXAMPLE := examples/nato-summit-2024
 
 .PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-quotes-speed stance calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
+# The test extras include Ray (ray[data], a 79 MB wheel: about 5 min to install on the shared
+# 2-core box) so that CI runs the Ray engine's test; where Ray cannot be installed the rest still
+# installs and that test is skipped with the reason.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,ray]" || { echo "claimcheck: ray could not be installed;" \
+		"the Ray engine test will be skipped"; $(PY) -m pip install -q -e ".[test]"; }
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -23,11 +27,8 @@ demo: setup
 test: setup
 	$(VENV)/bin/pytest -q
 
-# The corpus tests with the Ray engine. Ray stays out of `make test`'s install: ray[data] is a
-# 79 MB wheel (+248 MB installed) and took 4 min 38 s to install on the shared 2-core box (18 s of
-# CPU; the rest was waiting on the busy CPUs); without it the Ray test is skipped with the reason.
+# The corpus tests alone (both engines).
 test-ray: setup
-	$(PY) -m pip install -q -e ".[test,ray]"
 	$(VENV)/bin/pytest -q tests/test_corpus.py
 
 lint: setup

@@ -45,13 +45,26 @@ def read_bodies(path: Path) -> list[tuple[str, str]]:
                 if row["articleBody"].strip()]
 
 
-def build(tmp: Path, bodies: list[tuple[str, str]], n: int, distractors: int) -> tuple[Path, Path]:
+def lead(text: str, max_chars: int | None) -> str:
+    """The article cut after its last line (else sentence) end within ``max_chars``."""
+    text = text.strip()
+    if not max_chars or len(text) <= max_chars:
+        return text
+    head = text[:max_chars]
+    cut = head.rfind("\n")
+    if cut < max_chars // 3:
+        cut = max(head.rfind(". "), head.rfind(".\n")) + 1
+    return (head[:cut] if cut > 0 else head).strip()
+
+
+def build(tmp: Path, bodies: list[tuple[str, str]], n: int, distractors: int,
+          max_chars: int | None = None) -> tuple[Path, Path]:
     corpus = tmp / "fnc1_articles.jsonl"
     with open(corpus, "w", encoding="utf-8") as fh:
         for body_id, text in bodies[:n]:
-            fh.write(json.dumps({"id": f"fnc1-{body_id}", "text": text}) + "\n")
+            fh.write(json.dumps({"id": f"fnc1-{body_id}", "text": lead(text, max_chars)}) + "\n")
     refs = tmp / "references"
-    shutil.copytree(NATO_REFS, refs)
+    shutil.copytree(NATO_REFS, refs, dirs_exist_ok=True)
     with open(refs / "distractors.jsonl", "w", encoding="utf-8") as fh:
         for body_id, text in bodies[n : n + distractors]:
             fh.write(json.dumps({"id": f"fnc1-distractor-{body_id}", "text": text}) + "\n")
@@ -97,6 +110,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=50)
     ap.add_argument("--distractors", type=int, default=40)
+    ap.add_argument("--max-chars", type=int, default=None,
+                    help="cut each article after its last line / sentence end within this many "
+                         "characters (default: whole bodies)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="build the corpus, references and outputs in this folder and keep them")
     ap.add_argument("--rows", default="local:1,local:2,ray:1,ray:2",
                     help="engine:workers, comma-separated")
     ap.add_argument("--batch-size", type=int, default=4)
@@ -115,7 +133,12 @@ def main() -> None:
     results: list[dict] = []
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="claimcheck-corpus-bench-") as tmp:
-        corpus, refs = build(Path(tmp), bodies, args.articles, args.distractors)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
+            for old in args.keep.glob("*.jsonl*"):
+                old.unlink()
+        corpus, refs = build(Path(tmp), bodies, args.articles, args.distractors, args.max_chars)
         first = None
         for engine, workers in rows:
             row = {"engine": engine, "workers": workers}
@@ -151,6 +174,9 @@ def main() -> None:
                   f"same reports: {row['same_reports_as_first_row']})", flush=True)
         corpus_rec = {"path": str(bodies_file), "sha256": file_sha256(bodies_file),
                       "articles": args.articles, "distractors": args.distractors,
+                      "max_chars": args.max_chars,
+                      "characters": sum(len(json.loads(x)["text"]) for x in
+                                        corpus.read_text(encoding="utf-8").splitlines()),
                       "corpus_jsonl_sha256": file_sha256(corpus)}
     out = {
         "benchmark": "corpus_throughput", "rows": results, "corpus": corpus_rec,

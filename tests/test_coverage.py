@@ -92,3 +92,9 @@ def test_symbol_runs_are_not_parsed_and_count_as_unchecked(checker, nato_refs_di
     assert [c.text for c in r.claims] == ["NATO was founded in 1949 by twelve countries"]
     assert r.coverage.unchecked == {"fragment": 5000}
     assert gate(r, ["contradicted"], 0.25)[0]
+
+
+def test_table_shows_coverage(checker, nato_article, nato_refs_dir):
+    table = checker.check(nato_article, nato_refs_dir).table()
+    assert "coverage: 84% of the text checked (unchecked: heading 4%, meta 6%, related_posts 5%)" \
+        in table

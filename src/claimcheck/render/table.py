@@ -39,6 +39,12 @@ def render_table(report: Report, width: int = 100, review: bool = False,
         for n in report.non_claims:
             kinds[n.kind.value] = kinds.get(n.kind.value, 0) + 1
         out.append("not checked: " + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())))
+    cov = report.coverage
+    if cov is not None and cov.characters:
+        why = ", ".join(f"{k} {v / cov.characters:.0%}" for k, v in cov.unchecked.items() if v)
+        out.append(f"coverage: {1 - cov.unchecked_fraction:.0%} of the text checked"
+                   + (f" (unchecked: {why})" if why else "")
+                   + (f"; language {cov.language}" if cov.language not in (None, "en") else ""))
     if report.quotes:
         names = {s.id: s.name for s in report.speakers}
         out += ["", f"QUOTES ({len(report.quotes)})", "=" * width]
