@@ -69,3 +69,22 @@ def test_temperature_softens():
     logits = np.array([[2.0, 0.0, -np.inf]])
     p1, p2 = logits_to_probs(logits, 1.0), logits_to_probs(logits, 2.0)
     assert p1[0, 2] == 0.0 and p2[0, 0] < p1[0, 0]
+
+
+def test_repeated_pairs_are_scored_once(tiny_nli_dir):
+    import numpy as np
+
+    from claimcheck.verdict.nli import NLIModel
+
+    nli = NLIModel(str(tiny_nli_dir)).load()
+    seen = []
+    real = nli._model.forward
+    nli._model.forward = lambda **kw: seen.append(kw["input_ids"].shape[0]) or real(**kw)
+    pairs = [("NATO was founded in 1949.", "NATO is old."), ("Sweden joined.", "NATO grew."),
+             ("NATO was founded in 1949.", "NATO is old.")]
+    try:
+        p = nli.predict(pairs)
+    finally:
+        nli._model.forward = real
+    assert sum(seen) == 2 and np.array_equal(p[0], p[2])
+    assert np.allclose(p[1], nli.predict([pairs[1]])[0], atol=1e-6)

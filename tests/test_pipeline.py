@@ -106,3 +106,15 @@ def test_every_span_slices_to_its_text(tiny_checker, parts):
         assert t[n.start:n.end] == n.text
     for s in (*report.document.paragraphs, *report.document.headings):
         assert t[s.start:s.end] == s.text
+
+
+def test_evidence_offsets_slice_the_documents_the_report_carries(tiny_checker, nato_article,
+                                                                  nato_refs_dir):
+    report = tiny_checker.check(nato_article, nato_refs_dir)
+    docs = {d.id: d for d in report.evidence_documents}
+    evidence = [ev for c in report.claims for ev in c.evidence]
+    assert evidence and {ev.doc_id for ev in evidence} == set(docs)
+    for ev in evidence:
+        assert docs[ev.doc_id].text[ev.start:ev.end] == ev.text
+    d = report.to_dict()["evidence_documents"][0]
+    assert set(d) == {"id", "text", "title", "source", "date"}

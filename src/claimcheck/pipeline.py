@@ -399,7 +399,9 @@ class ClaimChecker:
                            "sha256": refs.content_hash},
             "timings": {k: round(v, 4) for k, v in timings.items()},
         }
+        cited = dict.fromkeys(ev.doc_id for r in results for ev in r.evidence)
+        docs = tuple(refs.document(d) for d in cited)
         return Report(doc, tuple(results), tuple(non_claims), meta=meta, coverage=coverage,
-                      **extra)
+                      evidence_documents=docs, **extra)
 
 

@@ -107,6 +107,18 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceDocument:
+    """A reference document as claimcheck read it: ``text`` is the clean text (markup removed,
+    whitespace normalized) that every passage and evidence offset points into."""
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A passage judged against a claim, with the NLI probabilities."""
 
@@ -219,6 +231,8 @@ class Report:
     flags: tuple[Flag, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
     coverage: Coverage | None = None  # articles only (not check_claims / judge)
+    # the reference documents the evidence comes from: Evidence.start/end slice their text
+    evidence_documents: tuple[ReferenceDocument, ...] = ()
 
     def counts(self) -> dict[str, int]:
         out = {label.value: 0 for label in Label}

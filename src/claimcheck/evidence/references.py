@@ -18,23 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from claimcheck.errors import InputError, ReferenceSetError
-from claimcheck.types import Passage
+from claimcheck.types import Passage, ReferenceDocument
 
 _TEXT_EXT = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html",
              ".htm": "html"}
-
-
-@dataclass(frozen=True, slots=True)
-class ReferenceDocument:
-    id: str
-    text: str
-    title: str | None = None
-    source: str | None = None
-    date: str | None = None
 
 
 class ReferenceSet:

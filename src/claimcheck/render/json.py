@@ -50,6 +50,8 @@ def report_to_dict(report: Report, timings: bool = True) -> dict[str, Any]:
         "speakers": _plain(report.speakers),
         "stances": _plain(report.stances),
         "flags": _plain(report.flags),
+        # evidence offsets slice these texts (the reference documents as claimcheck read them)
+        "evidence_documents": _plain(report.evidence_documents),
     }
 
 

@@ -318,12 +318,17 @@ class NLIModel:
     # -- inference -------------------------------------------------------------------------
     def logits(self, pairs: Sequence[tuple[str, str]], progress: bool = False) -> np.ndarray:
         """Raw logits as an (n, 3) array in entailment/neutral/contradiction order; a class the
-        model does not have is -inf (for not_entailment models, column 1 holds not_entailment)."""
+        model does not have is -inf (for not_entailment models, column 1 holds not_entailment).
+        Repeated pairs are scored once, in length-sorted batches."""
         import torch
 
         from claimcheck.verdict.precision import autocast
 
         self.load()
+        unique = list(dict.fromkeys((p, h) for p, h in pairs))
+        if len(unique) < len(pairs):  # each distinct pair is scored once
+            row = {pair: i for i, pair in enumerate(unique)}
+            return self.logits(unique, progress)[[row[(p, h)] for p, h in pairs]]
         n = len(pairs)
         out = np.full((n, 3), -np.inf, dtype=np.float64)
         if n == 0:
