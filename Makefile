@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-quotes-speed stance calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed stance calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
 # The test extras include Ray (ray[data], a 79 MB wheel: about 5 min to install on the shared
 # 2-core box) so that CI runs the Ray engine's test; where Ray cannot be installed the rest still
@@ -61,6 +61,11 @@ calibrate: setup
 # scale, check_many, peak RSS): benchmarks/results/speed.json (issue #12).
 bench-speed: setup
 	$(PY) benchmarks/speed.py
+
+# Time per KB from 10 KB to 1 MB articles and the hostile shapes of issue #14 (docs/speed.md):
+# benchmarks/results/size_scaling.json
+bench-size: setup
+	$(PY) benchmarks/size_scaling.py --full-max 10000
 
 # Quotes + stance on the NATO example, warm (issue #13; target <= 0.5 s).
 bench-quotes-speed: setup
