@@ -225,7 +225,7 @@ def test_cli_check_corpus_exit_codes_and_errors(tiny_nli_dir, nato_refs_dir, cor
     for args, says in (([*base, "--output", str(tmp_path)], "is a folder"),
                        ([*base, "--output", str(a_file / "r.jsonl")], "is a file"),
                        ([*base, "--output", str(out), "--fail-on", "contradicted,unverifed"],
-                        "options: contradicted, flagged, unverified, failed"),
+                        "options: contradicted, flagged, unverified, unchecked, failed"),
                        ([*base, "--output", str(out), "--engine", "spark"], "Unknown engine"),
                        ([*base, "--output", str(out), "--workers", "0"], "'workers'"),
                        ([*base, "--output", str(out), "--ray-address", "auto"], "--engine ray"),
