@@ -195,17 +195,11 @@ def check_corpus_cmd(
                f"{s['counts']['contradicted']} contradicted, {s['counts']['unverified']} "
                f"unverified; wrote {run.summary_file}, {run.claims_file}", err=True)
     if kinds:
-        found = {"contradicted": s["counts"]["contradicted"], "unverified":
-                 s["counts"]["unverified"], "failed": s["failed"],
-                 "flagged": sum(1 for a in s["flagged_articles"] if a["serious_flags"]),
-                 "unchecked": len(s["unchecked_articles"])}
-        hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k]]
-        if found["unchecked"] and "unchecked" not in kinds:  # always part of the gate
-            hits.append(f"unchecked: {found['unchecked']} articles over "
-                        f"{s['max_unchecked']:.0%} (see unchecked_articles in the summary)")
-        typer.echo(f"claimcheck: {'FAIL (' + ', '.join(hits) + ')' if hits else 'PASS'} "
-                   f"(fail-on: {','.join(dict.fromkeys(kinds))})", err=True)
-        if hits:
+        from claimcheck.review.gate import corpus_gate
+
+        failed, line = corpus_gate(s, kinds)
+        typer.echo(line, err=True)
+        if failed:
             raise typer.Exit(1)
 
 

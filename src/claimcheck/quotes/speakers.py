@@ -85,10 +85,8 @@ class _Clusters(list):
     def _index(self, cl: Cluster) -> None:
         self._by_name.setdefault(cl.name.lower(), []).append(cl)
         if cl.kind == "person":
-            for tok in set(cl.name.lower().split()):
-                known = self._by_token.setdefault(tok, [])
-                if cl not in known[-1:]:
-                    known.append(cl)
+            for tok in set(cl.name.lower().split()):  # person() dedupes a renamed cluster
+                self._by_token.setdefault(tok, []).append(cl)
 
     def named(self, key: str) -> Cluster | None:
         """The first cluster whose lowercase name is ``key``."""

@@ -69,3 +69,20 @@ def gate(report: Report, fail_on: list[str], max_unchecked: float = 0.25) -> tup
                f"{counts['supported']} supported, {counts['contradicted']} contradicted, "
                f"{counts['unverified']} unverified; {len(report.flags)} flags")
     return bool(hits), summary
+
+
+def corpus_gate(summary: dict, kinds: list[str]) -> tuple[bool, str]:
+    """The gate over a ``check-corpus`` summary (:mod:`claimcheck.corpus.summary`):
+    ``(should_fail, one-line verdict)``; ``kinds`` from :data:`CORPUS_GATE_KINDS`. As for one
+    article, articles over ``max_unchecked`` fail it whatever the kinds."""
+    s = summary
+    found = {"contradicted": s["counts"]["contradicted"], "unverified": s["counts"]["unverified"],
+             "failed": s["failed"],
+             "flagged": sum(1 for a in s["flagged_articles"] if a["serious_flags"]),
+             "unchecked": len(s["unchecked_articles"])}
+    hits = [f"{k}: {found[k]}" for k in dict.fromkeys(kinds) if found[k]]
+    if found["unchecked"] and "unchecked" not in kinds:
+        hits.append(f"unchecked: {found['unchecked']} articles over {s['max_unchecked']:.0%} "
+                    "(see unchecked_articles in the summary)")
+    verdict = f"FAIL ({', '.join(hits)})" if hits else "PASS"
+    return bool(hits), f"claimcheck: {verdict} (fail-on: {','.join(dict.fromkeys(kinds))})"

@@ -76,7 +76,7 @@ class Encoder:
         if not texts:
             return np.zeros((0, self._model.get_embedding_dimension()), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        step = max(self.batch_size, 16 * self.batch_size)  # texts per encode call (bar step)
+        step = 16 * self.batch_size  # texts per encode call (a step of the bar)
         from tqdm.auto import tqdm
 
         parts = []
