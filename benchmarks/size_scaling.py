@@ -78,7 +78,8 @@ def text_stages(checker, text: str, fmt: str | None) -> dict:
     quotes, _ = extract_quotes(doc, nlp, cfg.quotes, lines)
     t["quotes"] = time.perf_counter() - s
     s = time.perf_counter()
-    results = [ClaimResult(c.id, c.text, c.start, c.end, c.statement, Label.UNVERIFIED, 1.0)
+    results = [ClaimResult(id=c.id, text=c.text, start=c.start, end=c.end,
+                           statement=c.statement, label=Label.UNVERIFIED, score=1.0)
                for c in claims]
     find_flags(doc, results, non_claims, cfg.flags, nlp=nlp)
     t["flags"] = time.perf_counter() - s

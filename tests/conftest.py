@@ -15,6 +15,30 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-summit-2024"
 
 
+def evidence(text: str, e: float, n: float, c: float, doc_id: str = "d",
+             retrieval_score: float = 0.1, similarity: float | None = None,
+             title: str | None = None):
+    """An Evidence whose passage is all of ``text`` (offsets 0..len) in document ``doc_id``."""
+    from claimcheck.types import Evidence, Passage, Probabilities
+
+    return Evidence(passage=Passage(text=text, start=0, end=len(text), id=0, doc_id=doc_id,
+                                    title=title),
+                    probabilities=Probabilities(e, n, c), retrieval_score=retrieval_score,
+                    similarity=similarity)
+
+
+def claim_result(text: str, label, score: float, evidence=(), cid: int = 1, start: int = 0,
+                 statement: str | None = None, reason: str = "",
+                 checkworthiness: float | None = None):
+    """A ClaimResult for the article span ``text`` at ``start``."""
+    from claimcheck.types import ClaimResult
+
+    return ClaimResult(id=cid, text=text, start=start, end=start + len(text),
+                       statement=text if statement is None else statement, label=label,
+                       score=score, evidence=tuple(evidence), reason=reason,
+                       checkworthiness=checkworthiness)
+
+
 def build_tiny_nli(folder: Path, labels=("entailment", "neutral", "contradiction"),
                    seed: int = 0) -> Path:
     """Save a randomly initialised 2-layer BERT NLI model (safetensors) with the MiniLM tokenizer."""

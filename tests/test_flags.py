@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from conftest import claim_result, evidence
 
 from claimcheck.errors import ConfigError
 from claimcheck.review.flags import FlagsConfig, find_flags
@@ -30,7 +31,7 @@ REF_COMMAND = "NATO will set up a command in Wiesbaden, Germany, to coordinate a
 
 
 def _ev(text: str, doc_id: str, e: float, n: float, c: float) -> Evidence:
-    return Evidence(text, doc_id, 0, len(text), e, n, c, 0.9, title=doc_id)
+    return evidence(text, e, n, c, doc_id=doc_id, retrieval_score=0.9, title=doc_id)
 
 
 def _claim(text: str, article: str, cid: int, label: Label, score: float, evidence=(),
@@ -38,8 +39,8 @@ def _claim(text: str, article: str, cid: int, label: Label, score: float, eviden
     start = -1
     for _ in range(occurrence + 1):
         start = article.index(text, start + 1)
-    return ClaimResult(cid, text, start, start + len(text), text, label, score, tuple(evidence),
-                       reason, cw)
+    return claim_result(text, label, score, evidence, cid=cid, start=start, reason=reason,
+                        checkworthiness=cw)
 
 
 def nato_report(article: str, flags: bool = True) -> Report:
@@ -66,7 +67,8 @@ def nato_report(article: str, flags: bool = True) -> Report:
                (), "no relevant passage", cw=0.20),
     ]
     rel = article.index("Related posts:")
-    non_claims = [NonClaim(article[rel:], rel, len(article), SpanKind.RELATED)]
+    non_claims = [NonClaim(text=article[rel:], start=rel, end=len(article),
+                           kind=SpanKind.RELATED)]
     doc = Document(article, source="examples/nato-summit-2024/article.txt")
     stances = (Stance(1, "Jens Stoltenberg", "Ukraine", 0.8, "favor", (1,)),
                Stance(2, "Donald Trump", "NATO defense spending", -0.4, "against", (2,)))
@@ -133,7 +135,7 @@ def test_mismatch_names_both_values(report):
 def test_entity_mismatch_on_unsupported_claim():
     text = "The new command will be based in Poland, officials confirmed."
     ev = _ev("The command will be based in Wiesbaden, Germany.", "ref", 0.1, 0.3, 0.6)
-    c = ClaimResult(1, text, 0, len(text), text, Label.CONTRADICTED, 0.6, (ev,))
+    c = claim_result(text, Label.CONTRADICTED, 0.6, (ev,))
     flags = [f for f in find_flags(Document(text), [c], []) if f.kind == "mismatch"]
     assert [f.text for f in flags] == ["Poland"]
     assert "Germany" in flags[0].reason or "Wiesbaden" in flags[0].reason
@@ -141,9 +143,9 @@ def test_entity_mismatch_on_unsupported_claim():
 
 def test_entity_mismatch_needs_a_passage_about_the_claim():
     text = "Hungary will not join the new command, Budapest said."
-    ev = Evidence("Stoltenberg said the United States remains a strong Ally.", "ref", 0, 56,
-                  0.1, 0.8, 0.1, 0.5, similarity=0.55)
-    c = ClaimResult(1, text, 0, len(text), text, Label.UNVERIFIED, 0.8, (ev,))
+    ev = evidence("Stoltenberg said the United States remains a strong Ally.", 0.1, 0.8, 0.1,
+                  doc_id="ref", retrieval_score=0.5, similarity=0.55)
+    c = claim_result(text, Label.UNVERIFIED, 0.8, (ev,))
     assert not [f for f in find_flags(Document(text), [c], []) if f.kind == "mismatch"]
     close = dataclasses.replace(c, evidence=(dataclasses.replace(ev, similarity=0.8),))
     assert [f for f in find_flags(Document(text), [close], []) if f.kind == "mismatch"]
@@ -212,7 +214,8 @@ def test_gate(report):
     assert gate(ok, ["contradicted", "flagged", "unverified"]) == (
         False, "claimcheck: PASS (fail-on: contradicted,flagged,unverified) - 1 claims: "
         "1 supported, 0 contradicted, 0 unverified; 0 flags")
-    low = Report(ok.document, ok.claims, flags=(Flag("intensifier", "x", 0, 1, "r", None, "low"),))
+    low = Report(ok.document, ok.claims, flags=(Flag(kind="intensifier", text="x", start=0, end=1,
+                                                      reason="r", severity="low"),))
     assert not gate(low, ["flagged"])[0]
     with pytest.raises(ConfigError, match="options: contradicted, flagged, unverified"):
         gate(report, ["wrong"])
@@ -223,10 +226,12 @@ def test_segmentation_non_claims_merge_with_detected_meta(nato_article):
     lines = nato_article[rel:].split("\n")
     pieces, pos = [], rel
     for line in lines:  # one NonClaim per line, as a segmenter may emit them
-        pieces.append(NonClaim(line, pos, pos + len(line), SpanKind.RELATED))
+        pieces.append(NonClaim(text=line, start=pos, end=pos + len(line),
+                               kind=SpanKind.RELATED))
         pos += len(line) + 1
     meta_start = nato_article.index("This detailed SEO")
-    meta = NonClaim(nato_article[meta_start:rel], meta_start, rel, SpanKind.META)
+    meta = NonClaim(text=nato_article[meta_start:rel], start=meta_start, end=rel,
+                    kind=SpanKind.META)
     flags = [f for f in find_flags(Document(nato_article), [], [*pieces, meta])
              if f.kind == "meta"]
     assert [f.text[:20] for f in flags] == ["This detailed SEO-op", "Related posts:\nZelen"]

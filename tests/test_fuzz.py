@@ -94,7 +94,8 @@ def test_fuzzed_articles_give_spans_that_slice_or_a_claimcheck_error(nlp, text, 
     for s in speakers:
         for m in s.mentions:
             assert_slices(t, m, "speaker mention")
-    results = [ClaimResult(c.id, c.text, c.start, c.end, c.statement, Label.UNVERIFIED, 1.0)
+    results = [ClaimResult(id=c.id, text=c.text, start=c.start, end=c.end,
+                           statement=c.statement, label=Label.UNVERIFIED, score=1.0)
                for c in claims]
     for f in find_flags(doc, results, non_claims, nlp=nlp):
         assert_slices(t, f, "flag")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from conftest import claim_result, evidence
 from test_flags import nato_report
 
 from claimcheck.render.html import render_html
 from claimcheck.review.flags import find_flags
-from claimcheck.types import ClaimResult, Document, Evidence, Label, Report, Stance
+from claimcheck.types import Document, Label, Report, Stance
 
 EVIL = 'Breaking: <script>alert(1)</script> <img src=x onerror="alert(2)"> NATO "wins".'
 
@@ -16,9 +17,10 @@ EVIL = 'Breaking: <script>alert(1)</script> <img src=x onerror="alert(2)"> NATO 
 def _evil_report() -> Report:
     text = EVIL + "\nThe pact is a commitment to mutual defense, officials said."
     c = "The pact is a commitment to mutual defense, officials said."
-    ev = Evidence("</textarea><script>alert(3)</script>", "ref<script>", 0, 36, 0.1, 0.1, 0.8, 1.0)
-    claim = ClaimResult(1, c, text.index(c), len(text), "<b>statement</b>", Label.CONTRADICTED,
-                        0.8, (ev,), "reason <script>alert(4)</script>")
+    ev = evidence("</textarea><script>alert(3)</script>", 0.1, 0.1, 0.8, doc_id="ref<script>",
+                  retrieval_score=1.0)
+    claim = claim_result(c, Label.CONTRADICTED, 0.8, (ev,), start=text.index(c),
+                         statement="<b>statement</b>", reason="reason <script>alert(4)</script>")
     doc = Document(text, source="<script>alert(5)</script>")
     return Report(doc, (claim,), flags=tuple(find_flags(doc, [claim], [])),
                   stances=(Stance(1, "<script>x</script>", "t", 0.1, "neutral"),),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from conftest import claim_result, evidence
+
 from claimcheck.review.flags import FlagsConfig
 from claimcheck.text.quantities import (
     Entity,
@@ -16,7 +18,7 @@ from claimcheck.text.quantities import (
     find_quantities,
     numbers,
 )
-from claimcheck.types import Claim, ClaimResult, Evidence, Label
+from claimcheck.types import Claim, ClaimResult, Label
 from claimcheck.verdict.verify import VERDICT_ENTITY_LABELS, mismatch_flags, verdict_mismatches
 
 
@@ -79,8 +81,8 @@ def test_verdict_reads_numerals_the_flag_reads_quantities():
 
 
 def _claim_result(text: str, passage: str, label: Label) -> ClaimResult:
-    ev = Evidence(passage, "ref", 0, len(passage), 0.9, 0.05, 0.05, 0.5, similarity=0.9)
-    return ClaimResult(1, text, 0, len(text), text, label, 0.9, (ev,))
+    ev = evidence(passage, 0.9, 0.05, 0.05, doc_id="ref", retrieval_score=0.5, similarity=0.9)
+    return claim_result(text, label, 0.9, (ev,))
 
 
 def test_each_stage_passes_its_own_labels():
@@ -90,12 +92,12 @@ def test_each_stage_passes_its_own_labels():
     fac_claim = "The jets flew from Ramstein Air Base."
     fac_passage = "The jets flew from Wiesbaden Clay Kaserne."
     gpe_claim, gpe_passage = "The command is in Poland.", "The command is in Germany."
-    claims = [Claim(1, fac_claim, 0, len(fac_claim), fac_claim, 0, len(fac_claim)),
-              Claim(2, gpe_claim, 0, len(gpe_claim), gpe_claim, 0, len(gpe_claim))]
-    evidence = [[Evidence(p, "ref", 0, len(p), 0.9, 0.05, 0.05, 0.5, similarity=0.9)]
-                for p in (fac_passage, gpe_passage)]
+    claims = [Claim(id=i, text=t, start=0, end=len(t), statement=t, sentence_start=0,
+                    sentence_end=len(t)) for i, t in ((1, fac_claim), (2, gpe_claim))]
+    evs = [[evidence(p, 0.9, 0.05, 0.05, doc_id="ref", retrieval_score=0.5, similarity=0.9)]
+           for p in (fac_passage, gpe_passage)]
     # the verdict: a different FAC does not block support, a different GPE does
-    assert verdict_mismatches(claims, evidence, 0.6, 0.0, nlp) == {
+    assert verdict_mismatches(claims, evs, 0.6, 0.0, nlp) == {
         2: ("name", "Poland", "Germany")}
     # the flag: both are mismatches an editor sees
     for text, passage, name in ((fac_claim, fac_passage, "Ramstein Air Base"),

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import evidence
 
 from claimcheck.errors import DataError
 from claimcheck.train.calibrate import examples_from_rows, fit_thresholds, verdict_gold
@@ -12,7 +13,6 @@ from claimcheck.train.data import LABEL2ID, carve_dev, load_training_set, mark_t
 from claimcheck.train.evaluate import expected_calibration_error, fit_temperature
 from claimcheck.train.negatives import hard_negatives, negate, perturb_number, perturbations
 from claimcheck.train.nli import length_grouped_batches
-from claimcheck.types import Evidence
 from claimcheck.verdict.nli import label_kind, predictions
 
 
@@ -141,7 +141,7 @@ def test_retrieval_examples_hide_other_evidence():
 
 def test_threshold_fit_respects_unverified_constraint():
     def ev(e, c, sim=0.9):
-        return Evidence("p", "d", 0, 1, e, 1 - e - c, c, 1.0, similarity=sim)
+        return evidence("p", e, 1 - e - c, c, retrieval_score=1.0, similarity=sim)
 
     collected = [([ev(e, c, sim)], {}, "a claim", ()) for e, c, sim in
                  ((0.9, 0.05, 0.9), (0.55, 0.1, 0.9), (0.1, 0.8, 0.9), (0.5, 0.1, 0.9),

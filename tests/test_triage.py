@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from conftest import claim_result
 from test_flags import nato_report
 
 import claimcheck
 from claimcheck.review.triage import ReviewItem, format_queue, review_queue
-from claimcheck.types import ClaimResult, Document, Label, Report
+from claimcheck.types import Document, Label, Report
 
 
 def test_nato_queue_order(nato_article):
@@ -45,8 +46,8 @@ def test_missing_checkworthiness_is_scored_with_the_model():
     text = "Unemployment fell to 3.9 percent in 2018. Thanks, everyone, for being here tonight."
     a, b = text.split(". ")
     a += "."
-    claims = (ClaimResult(1, b, text.index(b), len(text), b, Label.UNVERIFIED, 0.5),
-              ClaimResult(2, a, 0, len(a), a, Label.UNVERIFIED, 0.5))
+    claims = (claim_result(b, Label.UNVERIFIED, 0.5, start=text.index(b)),
+              claim_result(a, Label.UNVERIFIED, 0.5, cid=2))
     # Report.review_queue() scores the claims the pipeline left unscored with the model ...
     q = claimcheck.Report(Document(text), claims).review_queue()
     assert [it.claim_id for it in q] == [2, 1]

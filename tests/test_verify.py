@@ -1,9 +1,11 @@
-from claimcheck.types import Evidence, Label
+from conftest import evidence
+
+from claimcheck.types import Label
 from claimcheck.verdict.verify import decide, entity_mismatch, number_mismatch
 
 
 def ev(e, n, c, text="passage"):
-    return Evidence(text, "d", 0, len(text), e, n, c, 0.1)
+    return evidence(text, e, n, c)
 
 
 def _decide(evs, mismatch=None):
@@ -24,7 +26,7 @@ def test_evidence_sorted_by_strength():
 
 
 def test_dissimilar_passages_are_not_evidence():
-    far = Evidence("Ukraine is not a member.", "d", 0, 24, 0.05, 0.05, 0.9, 0.1, similarity=0.2)
+    far = evidence("Ukraine is not a member.", 0.05, 0.05, 0.9, similarity=0.2)
     r = decide(0, "c", 0, 1, "c", [far], 0.6, 0.6, 3, None, None, 0.4)
     assert r.label is Label.UNVERIFIED and r.evidence == () and "similar" in r.reason
     assert decide(0, "c", 0, 1, "c", [far], 0.6, 0.6).label is Label.CONTRADICTED
@@ -45,7 +47,7 @@ def test_number_and_entity_mismatch():
 
 
 def sev(text, e, c, sim):
-    return Evidence(text, "d", 0, len(text), e, round(1 - e - c, 4), c, 0.1, similarity=sim)
+    return evidence(text, e, round(1 - e - c, 4), c, similarity=sim)
 
 
 def test_contradiction_needs_a_passage_about_the_claims_subject():
@@ -98,8 +100,8 @@ def test_window_passage_spans_neighbours_of_the_same_document():
     from claimcheck.verdict.verify import window_passage
 
     text = "One. Two. Three."
-    ps = [Passage(0, "a", "One.", 0, 4), Passage(1, "a", "Two.", 5, 9),
-          Passage(2, "a", "Three.", 10, 16), Passage(3, "b", "Other.", 0, 6)]
+    ps = [Passage(id=i, doc_id=d, text=t, start=a, end=b) for i, (d, t, a, b) in enumerate(
+        [("a", "One.", 0, 4), ("a", "Two.", 5, 9), ("a", "Three.", 10, 16), ("b", "Other.", 0, 6)])]
     w = window_passage(ps, ps[1], 1, text)
     assert (w.text, w.start, w.end) == ("One. Two. Three.", 0, 16)
     w = window_passage(ps, ps[2], 1, text)

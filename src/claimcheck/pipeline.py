@@ -35,7 +35,15 @@ from claimcheck.report import Report
 from claimcheck.review.flags import FlagsConfig
 from claimcheck.text.ingest import ingest
 from claimcheck.text.nlp import LineDocs
-from claimcheck.types import Claim, ClaimResult, Coverage, Document, Evidence, Passage
+from claimcheck.types import (
+    Claim,
+    ClaimResult,
+    Coverage,
+    Document,
+    Evidence,
+    Passage,
+    Probabilities,
+)
 from claimcheck.verdict import calibration
 from claimcheck.verdict.nli import ModelConfig, NLIModel
 from claimcheck.verdict.verify import (
@@ -226,7 +234,8 @@ class ClaimChecker:
             if parts:
                 parts.append("\n")
                 pos += 1
-            items.append(Claim(i, c, pos, pos + len(c), c.strip(), pos, pos + len(c)))
+            items.append(Claim(id=i, text=c, start=pos, end=pos + len(c), statement=c.strip(),
+                               sentence_start=pos, sentence_end=pos + len(c)))
             parts.append(c)
             pos += len(c)
         text = "".join(parts)
@@ -263,8 +272,10 @@ class ClaimChecker:
         if len(claims) != len(passages):
             raise InputError(f"judge needs one passage list per claim: got {len(claims)} claims "
                              f"and {len(passages)} passage lists.")
-        items = [Claim(i, c, 0, len(c), c, 0, len(c)) for i, c in enumerate(claims)]
-        cands = [[Candidate(Passage(r, f"given:{i}", p, 0, len(p)), 1.0 / (r + 1), p)
+        items = [Claim(id=i, text=c, start=0, end=len(c), statement=c, sentence_start=0,
+                       sentence_end=len(c)) for i, c in enumerate(claims)]
+        cands = [[Candidate(Passage(id=r, doc_id=f"given:{i}", text=p, start=0, end=len(p)),
+                             1.0 / (r + 1), p)
                   for r, p in enumerate(ps) if p and p.strip()] for i, ps in enumerate(passages)]
         return self._judge(items, cands)
 
@@ -282,7 +293,8 @@ class ClaimChecker:
                 hs = [h for h in hs if h.passage.doc_id not in exclude[i]]
             out.append([Candidate(h.passage, h.score, with_context(
                 h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None),
-                h.dense if self.config.retrieval.dense else None, self._window(refs, h.passage))
+                h.dense if self.config.retrieval.dense else None, self._window(refs, h.passage),
+                round(float(h.bm25), 4))
                 for h in hs[:k]])
         return out
 
@@ -316,11 +328,11 @@ class ClaimChecker:
                     k += 1
                     if max(w[0], w[2]) > max(p[0], p[2]):
                         p, passage = w, x.window
-                evs.append(Evidence(passage.text, passage.doc_id, passage.start,
-                                    passage.end, round(float(p[0]), 4), round(float(p[1]), 4),
-                                    round(float(p[2]), 4), round(float(x.score), 6),
-                                    x.passage.source, x.passage.title,
-                                    None if x.similarity is None else round(x.similarity, 4)))
+                evs.append(Evidence(
+                    passage=passage, probabilities=Probabilities(
+                        *(round(float(v), 4) for v in p[:3])),
+                    retrieval_score=round(float(x.score), 6), bm25=x.bm25,
+                    similarity=None if x.similarity is None else round(x.similarity, 4)))
             out.append(evs)
         return out
 
@@ -368,7 +380,7 @@ class ClaimChecker:
             if cfg.stance.enabled and quotes:
                 t = time.perf_counter()
                 out["stances"] = tuple(score_stances(quotes, speakers, self.stance_model, cfg.stance,
-                                                     nlp=self.nlp))
+                                                     nlp=self.nlp, lines=lines))
                 timings["stance"] = time.perf_counter() - t
         t = time.perf_counter()
         out["flags"] = tuple(find_flags(doc, list(results), list(non_claims), cfg.flags,

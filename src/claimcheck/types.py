@@ -47,11 +47,18 @@ class SpanKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A piece of text with its offsets into the text it came from."""
+    """A piece of text with its offsets into the text it came from: ``source[start:end] ==
+    text``. Every span the library reports is a Span or a subclass of it (the subclasses take
+    keyword arguments)."""
 
     text: str
     start: int
     end: int
+
+    def slices(self, source: str) -> bool:
+        """Whether ``source[start:end] == text`` (the offsets contract, for ``source`` the text
+        the span came from)."""
+        return source[self.start:self.end] == self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,41 +73,33 @@ class Document:
     format: str = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class NonClaim:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NonClaim(Span):
     """An article span deliberately not checked (a heading, a related-posts list, meta text)."""
 
-    text: str
-    start: int
-    end: int
     kind: SpanKind
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim(Span):
     """An atomic claim. ``text``/``start``/``end`` are the exact article span it comes from;
     ``statement`` is the self-contained sentence checked against the evidence (it may add the
     subject of a split-off clause, e.g. "The command is led by a three-star NATO general.")."""
 
     id: int
-    text: str
-    start: int
-    end: int
     statement: str
     sentence_start: int
     sentence_end: int
     checkworthiness: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
-    """A retrievable unit of a reference document (a sentence or a short window)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Passage(Span):
+    """A retrievable unit of a reference document (a sentence or a short window); its offsets
+    point into the reference document's clean text."""
 
     id: int
     doc_id: str
-    text: str
-    start: int
-    end: int
     title: str | None = None
     source: str | None = None
     date: str | None = None
@@ -119,32 +118,46 @@ class ReferenceDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """A passage judged against a claim, with the NLI probabilities."""
+class Probabilities:
+    """The NLI judge's P(entailment), P(neutral), P(contradiction) for one (premise, claim)."""
 
-    text: str
-    doc_id: str
-    start: int
-    end: int
     entailment: float
     neutral: float
     contradiction: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """A passage judged against a claim: the passage (with its document id, offsets, date) and
+    the NLI probabilities, plus how retrieval ranked it (``retrieval_score``: the fused rank
+    score; ``bm25``; ``similarity``: the dense cosine between claim and passage, None when not
+    computed)."""
+
+    passage: Passage
+    probabilities: Probabilities
     retrieval_score: float
-    source: str | None = None
-    title: str | None = None
-    similarity: float | None = None  # dense cosine between claim and passage (None: not computed)
+    similarity: float | None = None
+    bm25: float | None = None
+
+    # the passage's and the probabilities' fields, read through
+    text = property(lambda self: self.passage.text)
+    start = property(lambda self: self.passage.start)
+    end = property(lambda self: self.passage.end)
+    doc_id = property(lambda self: self.passage.doc_id)
+    title = property(lambda self: self.passage.title)
+    source = property(lambda self: self.passage.source)
+    entailment = property(lambda self: self.probabilities.entailment)
+    neutral = property(lambda self: self.probabilities.neutral)
+    contradiction = property(lambda self: self.probabilities.contradiction)
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimResult:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimResult(Span):
     """A claim with its verdict. ``score`` is the probability behind the label (P(entailment)
     of the best supporting passage, P(contradiction) of the best contradicting one, or for
     unverified, 1 - the larger of the two)."""
 
     id: int
-    text: str
-    start: int
-    end: int
     statement: str
     label: Label
     score: float
@@ -164,14 +177,11 @@ class Speaker:
     mentions: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote(Span):
     """A quote: the content span, the cue ("said", "warned", ":") and the speaker mention."""
 
     id: int
-    text: str
-    start: int
-    end: int
     kind: str  # direct | indirect | headline
     cue: Span | None = None
     speaker_mention: Span | None = None
@@ -190,14 +200,11 @@ class Stance:
     quote_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flag(Span):
     """Something an editor should look at, with a human reason."""
 
     kind: str
-    text: str
-    start: int
-    end: int
     reason: str
     claim_id: int | None = None
     severity: Severity = Severity.MEDIUM

@@ -9,8 +9,10 @@ check cannot pass it silently.
 
     >>> from claimcheck.types import Claim, Document, NonClaim, SpanKind
     >>> doc = Document("Summit news\\nNATO was founded in 1949.")
-    >>> claim = Claim(0, "NATO was founded in 1949", 12, 36, "NATO was founded in 1949.", 12, 37)
-    >>> cov = coverage(doc, [claim], [NonClaim("Summit news", 0, 11, SpanKind.HEADING)])
+    >>> claim = Claim(id=0, text="NATO was founded in 1949", start=12, end=36,
+    ...               statement="NATO was founded in 1949.", sentence_start=12, sentence_end=37)
+    >>> cov = coverage(doc, [claim], [NonClaim(text="Summit news", start=0, end=11,
+    ...                                            kind=SpanKind.HEADING)])
     >>> cov.checked_characters, cov.unchecked, cov.unchecked_fraction
     (21, {'heading': 10}, 0.3226)
 """

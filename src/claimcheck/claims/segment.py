@@ -240,9 +240,11 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
     parsed lines when another stage shares them (else they are parsed here)."""
     nlp = nlp or load_spacy()
     lines = lines or LineDocs(nlp, doc.text)
-    non_claims: list[NonClaim] = [NonClaim(h.text, h.start, h.end, SpanKind.HEADING)
+    non_claims: list[NonClaim] = [NonClaim(text=h.text, start=h.start, end=h.end,
+                                           kind=SpanKind.HEADING)
                                   for h in doc.headings]
-    non_claims += [NonClaim(b.text, b.start, b.end, SpanKind.RELATED) for b in doc.boilerplate]
+    non_claims += [NonClaim(text=b.text, start=b.start, end=b.end, kind=SpanKind.RELATED)
+                   for b in doc.boilerplate]
     claims: list[Claim] = []
     parser = has_parser(nlp)
     paras = list(doc.paragraphs)
@@ -254,10 +256,10 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
             if not stext:
                 continue
             if _META.search(stext):
-                non_claims.append(NonClaim(stext, s0, s1, SpanKind.META))
+                non_claims.append(NonClaim(text=stext, start=s0, end=s1, kind=SpanKind.META))
                 continue
             if len(stext.split()) < min_words:
-                non_claims.append(NonClaim(stext, s0, s1, SpanKind.SHORT))
+                non_claims.append(NonClaim(text=stext, start=s0, end=s1, kind=SpanKind.SHORT))
                 continue
             pieces: list[tuple[int, int, str]] = []
             if atomic and parser:
@@ -271,7 +273,8 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
             if not pieces:
                 pieces = [(s0, s1, stext)]
             for a, b, statement in pieces:
-                claims.append(Claim(len(claims), doc.text[a:b], a, b, statement, s0, s1))
+                claims.append(Claim(id=len(claims), text=doc.text[a:b], start=a, end=b,
+                                        statement=statement, sentence_start=s0, sentence_end=s1))
     non_claims.sort(key=lambda n: n.start)
     return claims, non_claims
 

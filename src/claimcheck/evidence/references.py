@@ -181,6 +181,7 @@ def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=Non
             else:
                 spans = sents
             for a, b in spans:
-                passages.append(Passage(len(passages), d.id, d.text[a:b], a, b, d.title,
-                                        d.source, d.date))
+                passages.append(Passage(id=len(passages), doc_id=d.id, text=d.text[a:b],
+                                        start=a, end=b, title=d.title, source=d.source,
+                                        date=d.date))
     return passages

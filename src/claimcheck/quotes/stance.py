@@ -236,13 +236,16 @@ def _templates(templates, default: StanceTemplates) -> StanceTemplates:
 
 
 def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
-                  config: StanceConfig | None = None, targets=None, nlp=None) -> list[Stance]:
+                  config: StanceConfig | None = None, targets=None, nlp=None,
+                  lines=None) -> list[Stance]:
     """Stance of every quoted speaker toward every target, sorted by speaker then target.
 
     ``targets`` (or ``config.targets``) fixes the targets: each speaker gets a Stance toward each.
     Otherwise targets are proposed from the quotes (see :func:`propose_targets`) and a speaker
     gets a Stance toward the targets their own quotes mention. All NLI pairs go in one call.
-    ``nlp``: the checker's spaCy pipeline (default :func:`claimcheck.text.nlp.load_spacy`).
+    ``nlp``: the checker's spaCy pipeline (default :func:`claimcheck.text.nlp.load_spacy`);
+    ``lines``: the article's parsed lines (:class:`claimcheck.text.nlp.LineDocs`), so the quotes
+    are read from the article's parse instead of being parsed again.
     """
     cfg = config or StanceConfig()
     if not cfg.enabled:
@@ -257,7 +260,8 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
         return []
     if fixed is None:
         fixed_all = None
-        auto = propose_targets(quotes, speakers, nlp=nlp, max_targets=cfg.max_targets)
+        auto = propose_targets(quotes, speakers, nlp=nlp, max_targets=cfg.max_targets,
+                               lines=lines)
     else:
         fixed_all, auto = [t for t in fixed if t and t.strip()], []
     # (speaker id, target, [quotes considered])
@@ -375,7 +379,7 @@ def mentions_target(text: str, target: str) -> bool:
 
 
 def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), nlp=None,
-                    max_targets: int = 8) -> list[str]:
+                    max_targets: int = 8, lines=None) -> list[str]:
     """Targets from the quotes: GPE/ORG/NORP/PERSON entities (canonical names; not the speakers
     themselves) and noun phrases with a modifier ("defense spending", "military aid"), ranked by
     how many quotes mention them, then alphabetically."""
@@ -389,7 +393,11 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
     speaker_words = {w.lower() for s in speakers for w in s.name.split()}
     ents: Counter[str] = Counter()
     nps: Counter[str] = Counter()
-    for d in nlp.pipe(q.text for q in quotes):
+    spans = [lines.span(q.start, q.end) if lines is not None else None for q in quotes]
+    todo = [q.text for q, s in zip(quotes, spans, strict=True) if s is None]
+    parsed = iter(nlp.pipe(todo)) if todo else iter(())
+    for s in spans:
+        d = s if s is not None else next(parsed)[:]  # the quote's tokens as a Span either way
         found, phrases = set(), set()
         for ent in d.ents:
             if ent.label_ in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
@@ -398,8 +406,8 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
                     continue  # "Ukrainian" without an alias: the adjective, not a target
                 if set(name.lower().split()) & speaker_words or len(name) < 2:
                     continue
-                if ent.start == 0 and len(ent) == 1 and ent.label_ == "ORG" and name == _CANON.get(
-                        name.lower(), name) and not name.isupper():
+                if (ent.start == d.start and len(ent) == 1 and ent.label_ == "ORG"
+                        and name == _CANON.get(name.lower(), name) and not name.isupper()):
                     continue  # a capitalised first word the NER took for an organisation
                 found.add(name)
         if "parser" in nlp.pipe_names:

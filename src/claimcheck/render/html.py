@@ -62,8 +62,8 @@ def render_html(report: Report, title: str | None = None,
 def _paragraphs(report: Report) -> list[list[_Segment]]:
     """Split the article into segments at every claim and flag boundary; one list per line."""
     text = report.document.text
-    claims = [c for c in report.claims if text[c.start:c.end] == c.text]
-    flags = [f for f in report.flags if text[f.start:f.end] == f.text]
+    claims = [c for c in report.claims if c.slices(text)]
+    flags = [f for f in report.flags if f.slices(text)]
     cuts = {0, len(text)}
     for s in (*claims, *flags):
         cuts.update((s.start, s.end))

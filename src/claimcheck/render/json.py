@@ -12,14 +12,24 @@ import json
 from enum import Enum
 from typing import Any
 
-from claimcheck.types import Report
+from claimcheck.types import Evidence, Report
 
 FLOAT_DIGITS = 4
 
+# evidence is written flat: its passage's text, document and offsets beside the probabilities
+_EVIDENCE_KEYS = ("text", "doc_id", "start", "end", "entailment", "neutral", "contradiction",
+                  "retrieval_score", "source", "title", "similarity")
+
 
 def _plain(obj: Any) -> Any:
+    if isinstance(obj, Evidence):
+        return {k: _plain(getattr(obj, k)) for k in _EVIDENCE_KEYS}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        names = [f.name for f in dataclasses.fields(obj)]
+        if "id" in names:  # an object's id leads, before the span fields it inherits
+            names.remove("id")
+            names.insert(0, "id")
+        return {n: _plain(getattr(obj, n)) for n in names}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, dict):

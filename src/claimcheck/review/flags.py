@@ -118,7 +118,7 @@ def find_flags(document: Document, claims: list[ClaimResult], non_claims: list[N
     checker's spaCy pipeline, default :func:`claimcheck.text.nlp.load_spacy`)."""
     cfg = config or FlagsConfig()
     text = document.text
-    claims = [c for c in claims if text[c.start:c.end] == c.text]
+    claims = [c for c in claims if c.slices(text)]
     meta = _meta(document, non_claims, cfg)
     excluded = _excluded_spans(document, non_claims) + [(f.start, f.end) for f in meta]
     body = [s for s in _sentences(text) if not _overlaps_any(s, excluded)]
@@ -209,8 +209,9 @@ def _loaded_terms(text, body, claims, cfg: FlagsConfig) -> list[Flag]:
             for m in pat.finditer(text, s, e):
                 claim = _claim_at(claims, m.start(), m.end())
                 reason = f'"{m.group()}" is {why}.{_evidence_note(claim)}'
-                out.append(Flag("loaded_term", m.group(), m.start(), m.end(), reason,
-                                claim.id if claim else None, Severity.HIGH))
+                out.append(Flag(kind="loaded_term", text=m.group(), start=m.start(),
+                                end=m.end(), reason=reason,
+                                claim_id=claim.id if claim else None, severity=Severity.HIGH))
     return out
 
 
@@ -222,7 +223,8 @@ def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> l
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start and not any(f.start < end and start < f.end for f in out):
-            out.append(Flag("meta", text[start:end], start, end, reason, None, severity))
+            out.append(Flag(kind="meta", text=text[start:end], start=start, end=end,
+                            reason=reason, severity=severity))
 
     # segmentation's related-posts / meta spans first; adjacent pieces become one flag
     spans: list[list] = []
@@ -302,8 +304,9 @@ def _unattributed_numbers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]
             reason = (f'The {what} "{text[s:e]}" is stated without a source (no "according to", '
                       "\"said\" or citation in its sentence): attribute it or check it against "
                       "the evidence.")
-            out.append(Flag("unattributed_number", text[s:e], s, e, reason,
-                            claim.id if claim else None, Severity.MEDIUM))
+            out.append(Flag(kind="unattributed_number", text=text[s:e], start=s, end=e,
+                            reason=reason, claim_id=claim.id if claim else None,
+                            severity=Severity.MEDIUM))
     return out
 
 
@@ -330,8 +333,9 @@ def _intensifiers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
             reason = (f'"{m.group()}" is an intensifier or superlative attached to a factual '
                       "claim: it adds emphasis no source backs; drop it or source the "
                       "comparison.")
-            out.append(Flag("intensifier", m.group(), m.start(), m.end(), reason,
-                            claim.id if claim else None, Severity.LOW))
+            out.append(Flag(kind="intensifier", text=m.group(), start=m.start(), end=m.end(),
+                            reason=reason, claim_id=claim.id if claim else None,
+                            severity=Severity.LOW))
     return out
 
 

@@ -145,3 +145,14 @@ class LineDocs:
                            strict=True):
             self._docs[span] = d
         return [self._docs[s] for s in spans]
+
+    def span(self, start: int, end: int):
+        """The spaCy Span of the text's ``[start, end)`` read from its line's Doc (parsed in
+        the line's context, once), or None when the range crosses a line break."""
+        if "\n" in self.text[start:end]:
+            return None
+        a = self.text.rfind("\n", 0, start) + 1
+        b = self.text.find("\n", end)
+        b = len(self.text) if b < 0 else b
+        (doc,) = self.docs([(a, b)])
+        return doc.char_span(start - a, end - a, alignment_mode="expand")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import Field
 
@@ -82,6 +82,7 @@ class Candidate:
     premise: str
     similarity: float | None = None
     window: Passage | None = None  # the passage with its neighbours (verdict.premise_window)
+    bm25: float | None = None
 
 
 def window_passage(passages: Sequence[Passage], passage: Passage, size: int,
@@ -98,8 +99,7 @@ def window_passage(passages: Sequence[Passage], passage: Passage, size: int,
     if lo == hi:
         return None
     start, end = passages[lo].start, passages[hi].end
-    return Passage(passage.id, passage.doc_id, doc_text[start:end], start, end, passage.title,
-                   passage.source, passage.date)
+    return replace(passage, text=doc_text[start:end], start=start, end=end)
 
 
 def with_context(passage: Passage, previous: Passage | None) -> str:
@@ -228,8 +228,9 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
         why = ("no evidence passage was retrieved" if not retrieved else
                f"none of the {retrieved} retrieved passages is similar enough to the claim "
                f"(dense similarity < {min_similarity:.2f})")
-        return ClaimResult(claim_id, text, start, end, statement, Label.UNVERIFIED, 1.0, (),
-                           why, checkworthiness)
+        return ClaimResult(id=claim_id, text=text, start=start, end=end, statement=statement,
+                           label=Label.UNVERIFIED, score=1.0, reason=why,
+                           checkworthiness=checkworthiness)
     on_subject = [x for x in evidence if about_subject(subject, x.text)]
     best_e = max(evidence, key=lambda x: (x.entailment, x.retrieval_score))
     best_c = max(on_subject, key=lambda x: (x.contradiction, x.retrieval_score), default=None)
@@ -264,8 +265,10 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
                   f"(P(entailment) {e:.2f} is not support)" if salad else
                   f"no passage passes the thresholds (best P(entailment) {e:.2f}, "
                   f"P(contradiction) {c:.2f} about the claim's subject)")
-    return ClaimResult(claim_id, text, start, end, statement, label, round(float(score), 4),
-                       tuple(ordered[:max_evidence]), reason, checkworthiness)
+    return ClaimResult(id=claim_id, text=text, start=start, end=end, statement=statement,
+                       label=label, score=round(float(score), 4),
+                       evidence=tuple(ordered[:max_evidence]), reason=reason,
+                       checkworthiness=checkworthiness)
 
 
 def usable(evidence: Sequence[Evidence], min_similarity: float) -> list[Evidence]:
@@ -296,8 +299,9 @@ def mismatch_flags(claims: Sequence[ClaimResult], entity_labels: Sequence[str],
             ev_text = ev.text[other.start:other.end]
             reason = (f'The claim says "{q.text}" but its best evidence passage ({ev.doc_id}) '
                       f'says "{ev_text}": "{clip(ev.text)}"')
-            out.append(Flag("mismatch", q.text, c.start + q.start, c.start + q.end, reason,
-                            c.id, Severity.HIGH))
+            out.append(Flag(kind="mismatch", text=q.text, start=c.start + q.start,
+                            end=c.start + q.end, reason=reason, claim_id=c.id,
+                            severity=Severity.HIGH))
     out += _entity_mismatches([c for c in checked if c.label == Label.CONTRADICTED or (
         c.label == Label.UNVERIFIED and c.evidence[0].similarity is not None
         and c.evidence[0].similarity >= min_similarity)], entity_labels, nlp)
@@ -329,8 +333,9 @@ def _entity_mismatches(claims: list[ClaimResult], entity_labels: Sequence[str],
                 continue
             reason = (f'The claim names "{ent.text}" but its best evidence passage ({ev.doc_id}) '
                       f'names "{rivals[0]}": "{clip(ev.text)}"')
-            out.append(Flag("mismatch", ent.text, c.start + ent.start,
-                            c.start + ent.end, reason, c.id, Severity.HIGH))
+            out.append(Flag(kind="mismatch", text=ent.text, start=c.start + ent.start,
+                            end=c.start + ent.end, reason=reason, claim_id=c.id,
+                            severity=Severity.HIGH))
     return out
 
 
