@@ -82,6 +82,7 @@ bench-sanity: setup
 
 # Every committed benchmark config on its dev split (see benchmarks/README.md), then the leaderboard.
 leaderboard: setup
+	$(PY) benchmarks/run_all.py
 	$(PY) benchmarks/leaderboard.py
 
 # Headless Chromium screenshot of the demo's HTML review page (installs chromium if missing).

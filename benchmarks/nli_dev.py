@@ -73,10 +73,9 @@ def main() -> None:
     cap = args.cap or cfg.eval_cap
     pairs, pooled = evaluate_sets(nli, root, cfg.eval_sets, cfg.seed, cap=cap)
     row_cap = calibrate.ROW_CAP if args.verdict_cap is None else args.verdict_cap
-    verdicts = {} if args.quantize else calibrate.run(model, data_root=root,
-                                                      example_dir=ROOT / "examples/nato-summit-2024",
-                                                      seed=cfg.seed, fit=False, row_cap=row_cap,
-                                                      record=False)
+    verdicts = calibrate.run(model, data_root=root, example_dir=ROOT / "examples/nato-summit-2024",
+                             seed=cfg.seed, fit=False, row_cap=row_cap, record=False,
+                             overrides=[f"model.quantize={args.quantize}"] if args.quantize else None)
     result = {
         "model": str(model), "quantize": args.quantize,
         "weights_sha256": nli.weights_sha256(), "temperature": nli.temperature,

@@ -91,7 +91,8 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=2, id2label=dict(enumerate(LABELS)),
         label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
-        use_safetensors=True, dtype=torch.float32)
+        use_safetensors=True, dtype=torch.float32,
+        ignore_mismatched_sizes=True)  # a start with another head (the 3-label judge) gets a new one
     ids = tok(rows.text, truncation=True, max_length=ft.max_length)["input_ids"]
     labels = torch.tensor(rows.label)
     n_epochs = max(1, int(np.ceil(ft.epochs)))
