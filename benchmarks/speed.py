@@ -11,8 +11,9 @@ Prints a table and writes JSON with:
   (the report's ``meta.timings``), NLI pairs scored and pairs/s;
 - the naive way: the same NLI model over every claim × every reference passage, no retrieval,
   and the naive/pipeline ratio;
-- index build time per 1,000 passages, and warm time with N distractor documents (FNC-1 bodies
-  from ../shared/data) added to the references (index cached, so only the check is timed);
+- index build time per 1,000 passages, and warm time with N distractor documents (FNC-1 bodies,
+  then ARC bodies, from ../shared/data) added to the references (index cached, so only the
+  check is timed);
 - ``check_many`` over 1 / 10 / ... copies of the article (how cost grows with claims);
 - peak RSS of this process.
 
@@ -36,7 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-summit-2024"
-FNC_BODIES = "stance/fnc1/train_bodies.csv"
+# distractor news documents: FNC-1 article bodies, then ARC's (NYT reader comments) past 1,683
+DISTRACTOR_FILES = ("stance/fnc1/train_bodies.csv", "stance/arc/arc_bodies.csv")
 
 
 def data_root() -> Path:
@@ -46,15 +48,17 @@ def data_root() -> Path:
 def distractor_texts(n: int) -> list[str]:
     if n == 0:
         return []
-    path = data_root() / FNC_BODIES
-    if not path.is_file():
-        sys.exit(f"speed.py: distractor documents need {path} (set CLAIMCHECK_DATA).")
     csv.field_size_limit(10_000_000)
-    with path.open(encoding="utf-8", newline="") as fh:
-        texts = [r["articleBody"] for r in csv.DictReader(fh) if r["articleBody"].strip()]
-    if n > len(texts):
-        sys.exit(f"speed.py: only {len(texts)} FNC-1 bodies; ask for fewer distractors.")
-    return texts[:n]
+    texts: list[str] = []
+    for name in DISTRACTOR_FILES:
+        path = data_root() / name
+        if not path.is_file():
+            sys.exit(f"speed.py: distractor documents need {path} (set CLAIMCHECK_DATA).")
+        with path.open(encoding="utf-8", newline="") as fh:
+            texts += [r["articleBody"] for r in csv.DictReader(fh) if r["articleBody"].strip()]
+        if len(texts) >= n:
+            return texts[:n]
+    sys.exit(f"speed.py: only {len(texts)} FNC-1 and ARC bodies; ask for fewer distractors.")
 
 
 def cold_start(overrides: list[str]) -> float:
