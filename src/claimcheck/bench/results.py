@@ -38,7 +38,9 @@ def git_info(root: Path) -> dict[str, Any]:
         return r.stdout.strip() if r.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
+    # results written by earlier configs of the same run do not make the code dirty
+    status = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                 ":(exclude)benchmarks/results")
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
