@@ -47,14 +47,14 @@ def produced_by(res: dict) -> str:
     model for those tasks, the NLI judge otherwise (weights sha256 prefix in brackets)."""
     git = res.get("git") or {}
     commit = f"`{(git.get('commit') or 'n/a')[:8]}`" + (" (dirty)" if git.get("dirty") else "")
+    if res["task"] == "quote_attribution":
+        return f"{commit}, rules + spaCy"
     m = res.get("model") or {}
     sub = m.get("checkworthy") or m.get("stance") or m
     name = Path(sub.get("path") or sub.get("name") or "?").name
     if m.get("stance", {}).get("zero_shot"):
         name = f"{name} (zero-shot)"
     sha = (sub.get("weights_sha256") or "")[:8]
-    if res["task"] == "quote_attribution":
-        return f"{commit}, rules + spaCy"
     return f"{commit}, {name}" + (f" ({sha})" if sha else "")
 
 

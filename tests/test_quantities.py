@@ -92,8 +92,7 @@ def test_each_stage_passes_its_own_labels():
     fac_claim = "The jets flew from Ramstein Air Base."
     fac_passage = "The jets flew from Wiesbaden Clay Kaserne."
     gpe_claim, gpe_passage = "The command is in Poland.", "The command is in Germany."
-    claims = [Claim(id=i, text=t, start=0, end=len(t), statement=t, sentence_start=0,
-                    sentence_end=len(t)) for i, t in ((1, fac_claim), (2, gpe_claim))]
+    claims = [Claim.whole(1, fac_claim), Claim.whole(2, gpe_claim)]
     evs = [[evidence(p, 0.9, 0.05, 0.05, doc_id="ref", retrieval_score=0.5, similarity=0.9)]
            for p in (fac_passage, gpe_passage)]
     # the verdict: a different FAC does not block support, a different GPE does

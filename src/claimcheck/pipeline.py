@@ -272,8 +272,7 @@ class ClaimChecker:
         if len(claims) != len(passages):
             raise InputError(f"judge needs one passage list per claim: got {len(claims)} claims "
                              f"and {len(passages)} passage lists.")
-        items = [Claim(id=i, text=c, start=0, end=len(c), statement=c, sentence_start=0,
-                       sentence_end=len(c)) for i, c in enumerate(claims)]
+        items = [Claim.whole(i, c) for i, c in enumerate(claims)]
         cands = [[Candidate(Passage(id=r, doc_id=f"given:{i}", text=p, start=0, end=len(p)),
                              1.0 / (r + 1), p)
                   for r, p in enumerate(ps) if p and p.strip()] for i, ps in enumerate(passages)]

@@ -92,6 +92,12 @@ class Claim(Span):
     sentence_end: int
     checkworthiness: float | None = None
 
+    @classmethod
+    def whole(cls, id: int, text: str) -> Claim:
+        """A claim that is all of ``text`` (a claim given on its own, not cut from an article)."""
+        return cls(id=id, text=text, start=0, end=len(text), statement=text, sentence_start=0,
+                   sentence_end=len(text))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Passage(Span):

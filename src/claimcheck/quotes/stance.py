@@ -395,7 +395,7 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
     nps: Counter[str] = Counter()
     spans = [lines.span(q.start, q.end) if lines is not None else None for q in quotes]
     todo = [q.text for q, s in zip(quotes, spans, strict=True) if s is None]
-    parsed = iter(nlp.pipe(todo)) if todo else iter(())
+    parsed = iter(nlp.pipe(todo))
     for s in spans:
         d = s if s is not None else next(parsed)[:]  # the quote's tokens as a Span either way
         found, phrases = set(), set()

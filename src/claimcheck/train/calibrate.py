@@ -90,9 +90,7 @@ def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
 
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window)
     cands = checker.candidates([e.claim for e in examples], refs, [e.exclude for e in examples])
-    items = [Claim(id=i, text=e.claim, start=0, end=len(e.claim), statement=e.claim, sentence_start=0,
-                   sentence_end=len(e.claim))
-             for i, e in enumerate(examples)]
+    items = [Claim.whole(i, e.claim) for i, e in enumerate(examples)]
     evidence = checker.score(items, cands)
     mism = {s: checker.mismatches(items, evidence, 0.0, s) for s in SIMILARITY_GRID}
     subjects = claim_subjects([e.claim for e in examples], checker.nlp)
