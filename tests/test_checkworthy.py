@@ -40,7 +40,7 @@ def test_model_is_cached():
     assert load_model() is load_model()
 
 
-@pytest.mark.parametrize("name", ["checkworthy-v1", "checkworthy-v2"])
+@pytest.mark.parametrize("name", ["checkworthy-v1", "checkworthy-v3"])
 def test_artifacts_have_no_pickle_and_record_the_compared_models(name):
     d = MODELS_ROOT / name
     if not d.is_dir():
@@ -212,3 +212,42 @@ def test_pipeline_config_selects_the_checkworthiness_model(tiny_config, nato_ref
     default = ClaimChecker(tiny_config).check(text, nato_refs_dir)
     assert [c.checkworthiness for c in default.claims] != [c.checkworthiness
                                                            for c in report.claims]
+
+
+def test_soup_averages_members_and_reuses_trained_ones(tmp_path, caplog):
+    from safetensors.torch import load_file
+
+    root = _fake_data(tmp_path / "data")
+    base = _tiny_base(tmp_path / "base")
+    out, members = tmp_path / "soup", tmp_path / "members"
+    cfg = tmp_path / "cw.yaml"
+    cfg.write_text(f"data_root: {root}\nmodel: finetuned\ncompare: false\n"
+                   "clef2019_dev_debates: [dev1.tsv, dev2.tsv]\nuse_covid_tweets: false\n"
+                   f"threads: 1\noutput_dir: {out}\nsoup_members_dir: {members}\n"
+                   "soup: [{}, {seed: 14}]\n"
+                   f"finetune: {{base_model: {base}, epochs: 1, lr: 1.0e-3, batch_size: 8, "
+                   "max_length: 16, neg_per_pos: 2, calibration_fraction: 0.4}\n")
+    assert train(cfg) == out
+    w = [load_file(str(members / m / "model.safetensors")) for m in ("m0", "m1")]
+    soup = load_file(str(out / "model.safetensors"))
+    assert set(soup) == set(w[0])
+    k = next(k for k in sorted(soup) if not (w[0][k] == w[1][k]).all())  # members differ
+    assert ((w[0][k].float() + w[1][k].float()) / 2 - soup[k].float()).abs().max() < 1e-2
+    r = json.loads((out / "metrics.json").read_text())["results"]["finetuned"]
+    assert [m["changes"] for m in r["members"]] == [{}, {"seed": 14}]
+    assert r["calibration_rows"] > 0 and r["calibration_rows_dropped"] >= 0
+    assert "model soup" in (out / "README.md").read_text()
+    assert isinstance(load_model(str(out)), FinetunedCheckworthy)
+    with caplog.at_level("INFO", logger="claimcheck.train.checkworthy_soup"):
+        train(cfg)  # both members are trained already with the same settings: reused
+    assert caplog.text.count("reusing") == 2
+
+
+def test_soup_config_errors(tmp_path):
+    cfg = tmp_path / "cw.yaml"
+    cfg.write_text("model: tfidf_lr\nsoup: [{seed: 1}]\n")
+    with pytest.raises(ConfigError, match="soup averages fine-tuned models"):
+        train(cfg)
+    cfg.write_text("model: finetuned\nsoup: [{output_dir: x}]\n")
+    with pytest.raises(ConfigError, match="may not change"):
+        train(cfg)

@@ -265,7 +265,7 @@ def train_checkworthy_cmd(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="training YAML")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override")] = None,
 ) -> None:
-    """Train the check-worthiness model (default: configs/train/checkworthy-v2.yaml)."""
+    """Train the check-worthiness model (default: configs/train/checkworthy-v3.yaml)."""
     try:
         logging.getLogger("claimcheck").setLevel(logging.INFO)
         from claimcheck.train.checkworthy import train

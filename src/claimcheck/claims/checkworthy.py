@@ -3,8 +3,9 @@
 Two committed models, both safetensors + JSON (no pickle), trained on the CLEF CheckThat!
 2019/2020 and ClaimBuster training splits by :func:`claimcheck.train.checkworthy.train`:
 
-* ``checkworthy-v2`` (the default): MiniLM fine-tuned as a 2-label sequence classifier
-  (kind ``finetuned``), probabilities temperature-scaled on a carve of its training mix;
+* ``checkworthy-v3`` (the default): MiniLM fine-tuned as a 2-label sequence classifier
+  (kind ``finetuned``; a uniform soup of three fine-tunes, one model's cost), probabilities
+  temperature-scaled on a carve of its training mix;
 * ``checkworthy-v1`` (the fast option): a logistic regression over TF-IDF word n-grams or
   mean-pooled MiniLM embeddings (kinds ``tfidf_lr`` / ``encoder_lr``).
 
@@ -34,7 +35,7 @@ from claimcheck.text.encoder import Encoder
 log = logging.getLogger(__name__)
 
 MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
-DEFAULT_MODEL = "checkworthy-v2"
+DEFAULT_MODEL = "checkworthy-v3"
 MODEL_DIR = MODELS_ROOT / DEFAULT_MODEL
 KINDS = ("tfidf_lr", "encoder_lr", "finetuned")
 POSITIVE_LABEL = "check-worthy"
@@ -47,7 +48,7 @@ def score_sentences(sentences: list[str], batch_size: int = 64,
                     model: str | None = None) -> np.ndarray:
     """Return P(check-worthy) for each sentence (float array, same length as ``sentences``).
 
-    ``model``: a committed model name (``"checkworthy-v1"``, ``"checkworthy-v2"``) or a model
+    ``model``: a committed model name (``"checkworthy-v1"``, ``"checkworthy-v3"``) or a model
     folder; default :data:`DEFAULT_MODEL`. The model is loaded once and cached.
     """
     if isinstance(sentences, str):

@@ -38,7 +38,7 @@ class SegmentConfig(Strict):
     min_words: int = Field(4, ge=1)
     checkworthiness: bool = Field(True, description="score each claim's check-worthiness")
     checkworthiness_model: str = Field(
-        "default", description="'default' (checkworthy-v2, fine-tuned MiniLM), 'checkworthy-v1' "
+        "default", description="'default' (checkworthy-v3, fine-tuned MiniLM), 'checkworthy-v1' "
         "(TF-IDF + logistic regression, fast) or a model folder")
     max_input_chars: int = Field(2_000_000, ge=1000)
     language: Literal["warn", "error", "off"] = Field(

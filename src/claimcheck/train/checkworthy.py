@@ -242,11 +242,17 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
         fit, cal = carve(pool, ft.calibration_fraction, cfg.seed)
         for stale in ("weights.safetensors", "vocabulary.json"):
             (out / stale).unlink(missing_ok=True)
-        facts = fine_tune(cfg, fit, out)
+        if cfg.soup:
+            from claimcheck.train.checkworthy_soup import make_soup
+
+            facts, cal = make_soup(config_path, overrides, cfg, out, cal)
+            n_fit = max(m["train_rows"] for m in facts["members"])
+        else:
+            facts, n_fit = fine_tune(cfg, fit, out), len(fit.text)
         temperature, p_cal = calibrate(out, cal, ft.max_length)
         clf = FinetunedCheckworthy(out, temperature=temperature, max_length=ft.max_length).load()
         rel = reliability(cal.label, p_cal)
-        record("finetuned", len(fit.text), clf.predict_proba, train_positive=int(sum(fit.label)),
+        record("finetuned", n_fit, clf.predict_proba, train_positive=int(sum(fit.label)),
                temperature=temperature, calibration_rows=len(cal.text),
                calibration_ece=rel["ece"], calibration_reliability=rel["bins"], **facts)
         fitted["finetuned"] = clf

@@ -59,7 +59,8 @@ def write_card(folder: str | Path) -> Path:
                 "tokenizer + `config.json` + `model.json`; no pickle. P(check-worthy) = "
                 "sigmoid((logit_check-worthy - logit_other) / T) with the temperature "
                 f"T = {r['temperature']} from `model.json`.")
-        recipe = (f"\n\nRecipe: every positive and, per source, at most {ftc['neg_per_pos']} "
+        recipe = _soup_recipe(m, r, ftc) if "members" in r else (
+                  f"\n\nRecipe: every positive and, per source, at most {ftc['neg_per_pos']} "
                   f"negatives per positive (seeded); {r['train_rows']:,} rows trained "
                   f"({r['train_positive']:,} check-worthy), {ftc['epochs']} epochs, lr "
                   f"{ftc['lr']}, batch {ftc['batch_size']}, max_length {ftc['max_length']}, "
@@ -71,6 +72,8 @@ def write_card(folder: str | Path) -> Path:
                   "positive rate than a debate transcript, so on CLEF debates (about 2% "
                   "check-worthy) the probabilities run high: rank by them, or recalibrate for a "
                   "new base rate. No context: each sentence is scored alone.")
+        what = what.replace("fine-tuned as", "fine-tuned (a soup of fine-tunes, below) as") \
+            if "members" in r else what
     else:
         what = (f"a logistic regression, kind `{kind}`, stored as `model.json` + "
                 "`weights.safetensors` (+ `vocabulary.json` for TF-IDF); no pickle.")
@@ -114,3 +117,26 @@ these on carved dev splits: indicative only.
 """
     (d / "README.md").write_text(text, encoding="utf-8")
     return d / "README.md"
+
+
+def _soup_recipe(m: dict[str, Any], r: dict[str, Any], ftc: dict[str, Any]) -> str:
+    """The recipe paragraph and members table of a model soup."""
+    rows = "\n".join(
+        f"| m{i} | {', '.join(f'{k}: {v}' for k, v in sorted(x['changes'].items())) or '(none)'} "
+        f"| {x['train_rows']:,} | {x['train_seconds']:,.0f} | {x['claimbuster_dev_f1_class1']:.3f} "
+        f"| {x['clef2019_dev_map']:.3f} |" for i, x in enumerate(r["members"]))
+    return (f"\n\nRecipe: a uniform model soup (Wortsman et al. 2022): {len(r['members'])} "
+            f"fine-tunes of the same base, each on every positive and, per source, at most "
+            f"{ftc['neg_per_pos']} negatives per positive (seeded), {ftc['epochs']} epochs, lr "
+            f"{ftc['lr']}, batch {ftc['batch_size']}, max_length {ftc['max_length']}, with the "
+            f"config keys below changed; the saved weights are the mean of theirs, so the soup "
+            f"scores as fast as one member. {r['train_seconds_this_run']:,.0f} s of training in "
+            f"all on {m['hardware']}. The temperature is fitted (NLL) on the "
+            f"{r['calibration_rows']:,} rows of a seeded {ftc['calibration_fraction']:.0%} carve "
+            f"of the training mix that no member trained on ({r['calibration_rows_dropped']:,} "
+            f"dropped; ECE after scaling {r['calibration_ece']:.3f}), never on a dev set. The mix "
+            "has a higher positive rate than a debate transcript, so on CLEF debates (about 2% "
+            "check-worthy) the probabilities run high: rank by them, or recalibrate for a new "
+            "base rate. No context: each sentence is scored alone.\n\n"
+            "| member | config keys changed | train rows | train s | ClaimBuster dev F1 "
+            "| CLEF-2019 dev MAP |\n|---|---|---|---|---|---|\n" + rows)

@@ -3,9 +3,9 @@ configs/train/, loaded with :func:`claimcheck.config.load_config`)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from claimcheck.config import Strict
 
@@ -101,7 +101,7 @@ class TrainConfig(Recipe):
 
 # --- check-worthiness (claimcheck train checkworthy) ------------------------------------------
 
-DEFAULT_CHECKWORTHY_CONFIG = "configs/train/checkworthy-v2.yaml"
+DEFAULT_CHECKWORTHY_CONFIG = "configs/train/checkworthy-v3.yaml"
 
 
 class TfidfConfig(Strict):
@@ -163,7 +163,25 @@ class CheckworthyTrainConfig(Strict):
     encoder_cap: int = Field(15000, ge=100, description="sentences embedded in all (train + dev)")
     threads: int | None = Field(None, ge=1)
     finetune: FinetuneConfig = FinetuneConfig()
+    soup: list[dict[str, Any]] = Field(
+        default_factory=list, description="model soup (model finetuned): one entry per member, "
+        "the config keys it changes (e.g. {seed: 14}); the saved model is the mean of the "
+        "members' weights (claimcheck.train.checkworthy_soup)")
+    soup_members_dir: str = Field("runs/checkworthy-soup", description="where the soup's "
+                                  "members are trained (m0, m1, ...); not part of the model")
     output_dir: str = "src/claimcheck/models/checkworthy-v1"
+
+    @model_validator(mode="after")
+    def _soup_is_finetuned(self) -> CheckworthyTrainConfig:
+        if self.soup and self.model != "finetuned":
+            raise ValueError(f"soup averages fine-tuned models; set model: finetuned (it is "
+                             f"{self.model!r}) or remove soup")
+        bad = [k for m in self.soup for k in m if k.split(".")[0] in (
+            "soup", "soup_members_dir", "output_dir", "model", "compare")]
+        if bad:
+            raise ValueError(f"soup members may not change {sorted(set(bad))}: they are set "
+                             "for every member by the soup itself")
+        return self
 
 
 # --- stance (claimcheck train stance) ---------------------------------------------------------
