@@ -54,6 +54,10 @@ def test_pairs_follow_the_templates_and_the_labels():
     assert forms["text"] and forms["quote"]
     assert to_pairs(ROWS, _cfg(), stance) == pairs  # seeded: same rows, same pairs
     assert to_pairs(ROWS, _cfg(seed=7), stance) != pairs
+    three = to_pairs(ROWS, _cfg(mask_two_way=False), stance)  # every set three-way
+    assert not any(p.two_way for p in three)
+    assert [(p.premise, p.hypothesis, p.label) for p in three] == [
+        (p.premise, p.hypothesis, p.label) for p in pairs]
 
 
 def test_unrelated_rows_pair_a_text_with_another_sets_target():

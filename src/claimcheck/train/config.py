@@ -224,6 +224,9 @@ class StanceTrainConfig(Recipe):
                                  "(the rest in the text form, speaker 'The author')")
     unrelated_none: int = Field(3000, ge=0, description="extra 'none' rows: a text paired with "
                                 "another set's target")
+    mask_two_way: bool = Field(True, description="sets without a none class train two-way "
+                               "(neutral logit masked); false: three-way, their rows all take a "
+                               "side, so neutral is wrong for them")
     dev: list[str] = Field(default_factory=list,
                            description="benchmark configs scored after training (metrics.json)")
     dev_limit: int | None = Field(None, ge=1, description="rows per dev benchmark (seeded)")

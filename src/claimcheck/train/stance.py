@@ -8,8 +8,9 @@ templates :mod:`claimcheck.quotes.stance` scores with, so inference is unchanged
 ``speakers``) or the *text form* (premise = the text, speaker "The author"). The label is
 entailment when the stance matches the hypothesis, contradiction when it is the opposite, neutral
 for *none*. Sets without a *none* class (P-Stance, PERSPECTRUM) are two-way: their neutral logit is
-masked, as for SUPPORTS/REFUTES NLI sets. ``unrelated_none`` more rows pair a text with another
-set's target (neutral).
+masked, as for SUPPORTS/REFUTES NLI sets (``mask_two_way: false`` trains them three-way instead:
+every row of theirs takes a side, so *neutral* is a wrong answer for it). ``unrelated_none`` more
+rows pair a text with another set's target (neutral).
 
 Data is read through benchmark configs (:func:`claimcheck.bench.runner.training_part`), so no row
 a benchmark scores is trained on. After training, the ``dev`` benchmark configs are run with the new
@@ -98,7 +99,8 @@ def unrelated_rows(rows: list[dict], n: int, seed: int) -> list[dict]:
 def to_pairs(rows: list[dict], cfg: StanceTrainConfig, stance: StanceConfig) -> list[Pair]:
     """NLI pairs of the stance rows (see the module docstring)."""
     two_way = {s for s in {r["source"] for r in rows}
-               if not any(r["label"] == "none" for r in rows if r["source"] == s)}
+               if not any(r["label"] == "none" for r in rows if r["source"] == s)
+               } if cfg.mask_two_way else set()
     pairs = []
     for r in rows:
         rng = _rng(cfg.seed, r["id"])
