@@ -238,7 +238,7 @@ def test_soup_averages_members_and_reuses_trained_ones(tmp_path, caplog):
     assert r["calibration_rows"] > 0 and r["calibration_rows_dropped"] >= 0
     assert "model soup" in (out / "README.md").read_text()
     assert isinstance(load_model(str(out)), FinetunedCheckworthy)
-    with caplog.at_level("INFO", logger="claimcheck.train.checkworthy_soup"):
+    with caplog.at_level("INFO", logger="claimcheck.train.checkworthy"):
         train(cfg)  # both members are trained already with the same settings: reused
     assert caplog.text.count("reusing") == 2
 

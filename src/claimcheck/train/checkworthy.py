@@ -184,6 +184,32 @@ def _capped_sample(train: SentenceRows, n: int, seed: int) -> SentenceRows:
                  [train.group[i] for i in idx])
 
 
+def _soup(config_path: str | Path, overrides: list[str] | None, cfg: CheckworthyTrainConfig,
+          out: Path, cal: SentenceRows) -> tuple[dict[str, Any], SentenceRows]:
+    """Train (or reuse) every soup member, then average them into ``out``
+    (:mod:`claimcheck.train.checkworthy_soup`); returns the facts and the calibration rows that
+    no member trained on."""
+    from claimcheck.train import checkworthy_soup as soup
+    from claimcheck.train.checkworthy_finetune import carve, sample_pool
+
+    members, seen = [], set()
+    for i in range(len(cfg.soup)):
+        ov = soup.member_overrides(cfg, overrides, i)
+        mcfg = load_config(CheckworthyTrainConfig, config_path, ov)
+        folder = Path(mcfg.output_dir)
+        if soup.same_recipe(folder, mcfg):
+            log.info("soup member %d/%d: reusing %s (same recipe)", i + 1, len(cfg.soup), folder)
+        else:
+            log.info("soup member %d/%d: training %s with %s", i + 1, len(cfg.soup), folder,
+                     cfg.soup[i])
+            train(config_path, ov)
+        members.append((mcfg, folder))
+        fit, _ = carve(sample_pool(load_splits(mcfg)[0], mcfg.finetune.neg_per_pos, mcfg.seed),
+                       mcfg.finetune.calibration_fraction, mcfg.seed)
+        seen |= {_norm(t) for t in fit.text}
+    return soup.assemble(members, cfg.soup, out, cal, seen, _norm)
+
+
 _HF_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json",
              "special_tokens_map.json", "vocab.txt")
 
@@ -243,9 +269,7 @@ def train(config_path: str | Path, overrides: list[str] | None = None) -> Path:
         for stale in ("weights.safetensors", "vocabulary.json"):
             (out / stale).unlink(missing_ok=True)
         if cfg.soup:
-            from claimcheck.train.checkworthy_soup import make_soup
-
-            facts, cal = make_soup(config_path, overrides, cfg, out, cal)
+            facts, cal = _soup(config_path, overrides, cfg, out, cal)
             n_fit = max(m["train_rows"] for m in facts["members"])
         else:
             facts, n_fit = fine_tune(cfg, fit, out), len(fit.text)

@@ -2,9 +2,10 @@
 
 Each soup member is a full fine-tune from the same base encoder with a few keys of the config
 changed (another seed, another data mix), trained by :func:`claimcheck.train.checkworthy.train`
-into ``soup_members_dir``/m<i>. The soup is the element-wise mean of the members' weights
-(Wortsman et al. 2022, "Model soups"): one model, so scoring costs what one member costs. Its
-temperature is fitted on the rows of the config's calibration carve that no member trained on.
+(which drives the soup) into ``soup_members_dir``/m<i>; this module holds the soup's own steps.
+The soup is the element-wise mean of the members' weights (Wortsman et al. 2022, "Model soups"):
+one model, so scoring costs what one member costs. Its temperature is fitted on the rows of the
+config's calibration carve that no member trained on.
 
 A member folder that already holds a model trained with exactly the member's settings (its
 metrics.json config, output folder and ``compare`` aside) is reused, so an interrupted soup
@@ -19,7 +20,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from claimcheck.config import load_config
 from claimcheck.errors import DataError
 from claimcheck.train.config import CheckworthyTrainConfig
 from claimcheck.train.data import SentenceRows
@@ -38,33 +38,13 @@ def member_overrides(cfg: CheckworthyTrainConfig, overrides: list[str] | None,
             f"output_dir={Path(cfg.soup_members_dir) / f'm{i}'}", *own]
 
 
-def _same_recipe(folder: Path, mcfg: CheckworthyTrainConfig) -> bool:
+def same_recipe(folder: Path, mcfg: CheckworthyTrainConfig) -> bool:
     f = folder / "metrics.json"
     if not (f.is_file() and (folder / "model.safetensors").is_file()):
         return False
     done = json.loads(f.read_text(encoding="utf-8")).get("config", {})
     want = mcfg.model_dump(mode="json")
     return all(done.get(k) == v for k, v in want.items() if k not in _IRRELEVANT)
-
-
-def train_members(config_path: str | Path, overrides: list[str] | None,
-                  cfg: CheckworthyTrainConfig) -> list[tuple[CheckworthyTrainConfig, Path]]:
-    """Train (or reuse) every member; returns each member's config and folder."""
-    from claimcheck.train.checkworthy import train
-
-    members = []
-    for i in range(len(cfg.soup)):
-        ov = member_overrides(cfg, overrides, i)
-        mcfg = load_config(CheckworthyTrainConfig, config_path, ov)
-        folder = Path(mcfg.output_dir)
-        if _same_recipe(folder, mcfg):
-            log.info("soup member %d/%d: reusing %s (same recipe)", i + 1, len(cfg.soup), folder)
-        else:
-            log.info("soup member %d/%d: training %s with %s", i + 1, len(cfg.soup), folder,
-                     cfg.soup[i])
-            train(config_path, ov)
-        members.append((mcfg, folder))
-    return members
 
 
 def average_weights(folders: list[Path], out: Path) -> None:
@@ -89,35 +69,20 @@ def average_weights(folders: list[Path], out: Path) -> None:
     save_file(soup, str(out / "model.safetensors"), metadata={"format": "pt"})
 
 
-def fit_texts(mcfg: CheckworthyTrainConfig) -> set[str]:
-    """The normalized texts member ``mcfg`` was fine-tuned on (its pool minus its carve)."""
-    from claimcheck.train.checkworthy import _norm, load_splits
-    from claimcheck.train.checkworthy_finetune import carve, sample_pool
-
-    tr, _, _ = load_splits(mcfg)
-    fit, _ = carve(sample_pool(tr, mcfg.finetune.neg_per_pos, mcfg.seed),
-                   mcfg.finetune.calibration_fraction, mcfg.seed)
-    return {_norm(t) for t in fit.text}
-
-
-def make_soup(config_path: str | Path, overrides: list[str] | None,
-              cfg: CheckworthyTrainConfig, out: Path,
-              cal: SentenceRows) -> tuple[dict[str, Any], SentenceRows]:
-    """Train the members, average them into ``out`` and return (facts for metrics.json, the
-    calibration rows none of the members trained on)."""
-    from claimcheck.train.checkworthy import _norm
-
-    members = train_members(config_path, overrides, cfg)
+def assemble(members: list[tuple[CheckworthyTrainConfig, Path]], changes: list[dict[str, Any]],
+             out: Path, cal: SentenceRows, seen: set[str], norm) -> tuple[dict[str, Any],
+                                                                     SentenceRows]:
+    """Average the trained ``members`` into ``out``; return (facts for metrics.json, the rows of
+    ``cal`` whose ``norm``-alized text is not in ``seen``, the texts some member trained on)."""
     average_weights([f for _, f in members], out)
-    seen = set().union(*(fit_texts(m) for m, _ in members))
-    keep = [i for i, t in enumerate(cal.text) if _norm(t) not in seen]
+    keep = [i for i, t in enumerate(cal.text) if norm(t) not in seen]
     if not keep:
         raise DataError("Every calibration row was trained on by some soup member; raise "
                         "finetune.calibration_fraction.")
     held = SentenceRows([cal.text[i] for i in keep], [cal.label[i] for i in keep],
                         [cal.group[i] for i in keep])
     facts: dict[str, Any] = {"members": []}
-    for (_, folder), change in zip(members, cfg.soup, strict=True):
+    for (_, folder), change in zip(members, changes, strict=True):
         r = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
         ft = r["results"]["finetuned"]
         facts["members"].append({
