@@ -30,6 +30,11 @@ COMMERCIAL_USE = (
     "license of the original ClaimBuster dataset, were not checked. Treat the model as "
     "research-only unless the data owners agree otherwise.")
 
+_BASE_RATE_NOTE = ("The mix has a higher positive rate than a debate transcript, so on CLEF "
+                   "debates (about 2% check-worthy) the probabilities run high: rank by them, or "
+                   "recalibrate for a new base rate. No context: each sentence is scored alone.")
+
+
 def write_card(folder: str | Path) -> Path:
     """Write the model card (README.md) of a trained folder from its metrics.json."""
     d = Path(folder)
@@ -68,10 +73,7 @@ def write_card(folder: str | Path) -> Path:
                   f"{m['hardware']} ({r['rows_per_second']} rows/s). The temperature is fitted "
                   f"(NLL) on a seeded {ftc['calibration_fraction']:.0%} carve of the same "
                   f"training mix ({r['calibration_rows']:,} rows, ECE after scaling "
-                  f"{r['calibration_ece']:.3f}), never on a dev set. The mix has a higher "
-                  "positive rate than a debate transcript, so on CLEF debates (about 2% "
-                  "check-worthy) the probabilities run high: rank by them, or recalibrate for a "
-                  "new base rate. No context: each sentence is scored alone.")
+                  f"{r['calibration_ece']:.3f}), never on a dev set. " + _BASE_RATE_NOTE)
         what = what.replace("fine-tuned as", "fine-tuned (a soup of fine-tunes, below) as") \
             if "members" in r else what
     else:
@@ -134,9 +136,7 @@ def _soup_recipe(m: dict[str, Any], r: dict[str, Any], ftc: dict[str, Any]) -> s
             f"all on {m['hardware']}. The temperature is fitted (NLL) on the "
             f"{r['calibration_rows']:,} rows of a seeded {ftc['calibration_fraction']:.0%} carve "
             f"of the training mix that no member trained on ({r['calibration_rows_dropped']:,} "
-            f"dropped; ECE after scaling {r['calibration_ece']:.3f}), never on a dev set. The mix "
-            "has a higher positive rate than a debate transcript, so on CLEF debates (about 2% "
-            "check-worthy) the probabilities run high: rank by them, or recalibrate for a new "
-            "base rate. No context: each sentence is scored alone.\n\n"
+            f"dropped; ECE after scaling {r['calibration_ece']:.3f}), never on a dev set. "
+            + _BASE_RATE_NOTE + "\n\n"
             "| member | config keys changed | train rows | train s | ClaimBuster dev F1 "
             "| CLEF-2019 dev MAP |\n|---|---|---|---|---|---|\n" + rows)
