@@ -28,7 +28,7 @@ ROWS = ([{"id": f"a{i}", "text": f"text {i}", "target": "Joe Biden", "label": la
 
 def test_pairs_follow_the_templates_and_the_labels():
     stance = StanceConfig()
-    pairs = to_pairs(ROWS, _cfg(), stance)
+    pairs = to_pairs(ROWS, _cfg(mask_two_way=True), stance)
     assert len(pairs) == len(ROWS)
     by_id = {r["id"]: r for r in ROWS}
     forms = Counter()
@@ -49,12 +49,12 @@ def test_pairs_follow_the_templates_and_the_labels():
             forms["quote"] += 1
             who = p.premise.split(" said: ")[0]
             assert p.premise == f"{who} said: {r['text']}" and p.hypothesis.startswith(who)
-        # a set without a none class is two-way (its neutral logit is masked in training)
+        # with mask_two_way a set without a none class is two-way (neutral logit masked)
         assert p.two_way == (r["source"] == "a")
     assert forms["text"] and forms["quote"]
-    assert to_pairs(ROWS, _cfg(), stance) == pairs  # seeded: same rows, same pairs
-    assert to_pairs(ROWS, _cfg(seed=7), stance) != pairs
-    three = to_pairs(ROWS, _cfg(mask_two_way=False), stance)  # every set three-way
+    assert to_pairs(ROWS, _cfg(mask_two_way=True), stance) == pairs  # seeded: same pairs
+    assert to_pairs(ROWS, _cfg(mask_two_way=True, seed=7), stance) != pairs
+    three = to_pairs(ROWS, _cfg(), stance)  # the default: every set three-way
     assert not any(p.two_way for p in three)
     assert [(p.premise, p.hypothesis, p.label) for p in three] == [
         (p.premise, p.hypothesis, p.label) for p in pairs]

@@ -186,7 +186,7 @@ class CheckworthyTrainConfig(Strict):
 
 # --- stance (claimcheck train stance) ---------------------------------------------------------
 
-DEFAULT_STANCE_CONFIG = "configs/train/stance-minilm-v1.yaml"
+DEFAULT_STANCE_CONFIG = "configs/train/stance-minilm-v3.yaml"
 
 
 class StanceSet(Strict):
@@ -213,7 +213,7 @@ class StanceTrainConfig(Recipe):
     them, so the model scores stance exactly as ``claimcheck.quotes.stance`` asks it."""
 
     base_model: str = "src/claimcheck/models/nli-minilm-v2"
-    output_dir: str = "src/claimcheck/models/stance-minilm-v1"
+    output_dir: str = "src/claimcheck/models/stance-minilm-v3"
     sets: list[StanceSet] = Field(min_length=1)
     speakers: list[str] = Field(
         default_factory=lambda: ["She", "He", "The minister", "The senator", "A spokesperson",
@@ -224,9 +224,9 @@ class StanceTrainConfig(Recipe):
                                  "(the rest in the text form, speaker 'The author')")
     unrelated_none: int = Field(3000, ge=0, description="extra 'none' rows: a text paired with "
                                 "another set's target")
-    mask_two_way: bool = Field(True, description="sets without a none class train two-way "
-                               "(neutral logit masked); false: three-way, their rows all take a "
-                               "side, so neutral is wrong for them")
+    mask_two_way: bool = Field(False, description="true: sets without a none class train "
+                               "two-way (neutral logit masked); false: three-way, their rows all "
+                               "take a side, so neutral is wrong for them")
     dev: list[str] = Field(default_factory=list,
                            description="benchmark configs scored after training (metrics.json)")
     dev_limit: int | None = Field(None, ge=1, description="rows per dev benchmark (seeded)")

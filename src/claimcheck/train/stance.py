@@ -7,9 +7,10 @@ templates :mod:`claimcheck.quotes.stance` scores with, so inference is unchanged
 {text}"``, hypothesis ``"{speaker} supports {target}."`` or ``"… opposes …"``, with a speaker from
 ``speakers``) or the *text form* (premise = the text, speaker "The author"). The label is
 entailment when the stance matches the hypothesis, contradiction when it is the opposite, neutral
-for *none*. Sets without a *none* class (P-Stance, PERSPECTRUM) are two-way: their neutral logit is
-masked, as for SUPPORTS/REFUTES NLI sets (``mask_two_way: false`` trains them three-way instead:
-every row of theirs takes a side, so *neutral* is a wrong answer for it). ``unrelated_none`` more
+for *none*. Sets without a *none* class (P-Stance, PERSPECTRUM) are trained three-way: every row
+of theirs takes a side, so *neutral* is a wrong answer for it (``mask_two_way: true`` masks
+their neutral logit instead, as for SUPPORTS/REFUTES NLI sets: stance-minilm-v1's recipe, whose
+model then answered *none* for nearly every SemEval-2016 tweet). ``unrelated_none`` more
 rows pair a text with another set's target (neutral).
 
 Data is read through benchmark configs (:func:`claimcheck.bench.runner.training_part`), so no row

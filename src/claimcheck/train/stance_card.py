@@ -27,6 +27,9 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
                            for k in _METRICS) + " |"
         for name, res in metrics.items() for method, m in res.items() if method != "rows")
     secs = meta.get("train_seconds_this_run")
+    two_way = ("Sets without a *none* class\nare trained two-way (neutral logit masked)."
+               if cfg.mask_two_way else "Sets without a *none* class\nare trained three-way: "
+               "their rows all take a side, so *neutral* is a wrong answer for them.")
     text = f"""# {folder.name}: claimcheck's stance model
 
 Target-agnostic stance: for a text (or a speaker's quote) and any target it gives favor /
@@ -45,9 +48,9 @@ Reproduce: `claimcheck train stance --config {meta['config']}` (config sha256
 ## Training data
 
 Read through benchmark configs: only each config's training part, never the rows it scores
-(`drop_texts_of` removes more: ARC bodies that are VAST dev posts). Sets without a *none* class
-are trained two-way (neutral logit masked). The base judge's own training data and licenses are
-in its card (`{cfg.base_model}/MODEL_CARD.md`).
+(`drop_texts_of` removes more: ARC bodies that are VAST dev posts). {two_way}
+The base judge's own training data and licenses are in its card
+(`{cfg.base_model}/MODEL_CARD.md`).
 
 | set | source | rows | stance | license |
 |---|---|---|---|---|
