@@ -40,6 +40,17 @@ def test_model_is_cached():
     assert load_model() is load_model()
 
 
+def test_bf16_scores_agree_with_fp32():
+    """model.precision reaches the check-worthiness encoder: bf16 autocast (the default where
+    the CPU has bf16 units) moves P(check-worthy) by well under 0.02."""
+    s = ["Member states pledged approximately $43 billion annually in military support.",
+         "Good evening.", "Sweden joined NATO in March 2024."]
+    fp32, bf16 = load_model(None, "fp32"), load_model(None, "bf16")
+    assert (fp32.precision, bf16.precision) == ("fp32", "bf16") and fp32 is not bf16
+    assert np.abs(score_sentences(s, precision="bf16") - score_sentences(s, precision="fp32")
+                  ).max() < 0.02
+
+
 @pytest.mark.parametrize("name", ["checkworthy-v1", "checkworthy-v3"])
 def test_artifacts_have_no_pickle_and_record_the_compared_models(name):
     d = MODELS_ROOT / name

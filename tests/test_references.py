@@ -56,6 +56,22 @@ def test_hybrid_retrieval_and_cache(tmp_path):
         [h.passage.id for h in hits]
 
 
+def test_bf16_vectors_are_cached_apart_and_rank_like_fp32(tmp_path):
+    """The encoder runs under bf16 autocast where the CPU has bf16 units (model.precision);
+    its vectors differ from fp32 ones in the 3rd decimal, so they get their own cache file."""
+    refs = ReferenceSet.from_texts(["NATO was founded in 1949.", "Paris is the capital of France.",
+                                    "The command is headquartered in Wiesbaden, Germany."])
+    q = ["Where is the command headquartered?", "When was NATO founded?"]
+    fp32 = Retriever(top_k=3, cache_dir=tmp_path, precision="fp32").index(refs)
+    bf16 = Retriever(top_k=3, cache_dir=tmp_path, precision="bf16").index(refs)
+    assert fp32.encoder.precision == "fp32" and bf16.encoder.precision == "bf16"
+    assert not bf16.cache_hit and len(list(tmp_path.glob("dense-*.npy"))) == 2
+    assert abs(fp32._vectors - bf16._vectors).max() < 0.02
+    assert [[h.passage.id for h in hs] for hs in bf16.search(q)] == \
+        [[h.passage.id for h in hs] for hs in fp32.search(q)]
+    assert Retriever(top_k=3, cache_dir=tmp_path, precision="bf16").index(refs).cache_hit
+
+
 def test_top_k_validation():
     with pytest.raises(ValueError, match="top_k"):
         Retriever(top_k=0)

@@ -138,7 +138,7 @@ class ClaimChecker:
                 top_k=r.top_k, dense=r.dense, bm25=r.bm25, rrf_k=r.rrf_k,
                 encoder=self.config.model.encoder, cache_dir=r.cache_dir,
                 min_score=r.min_score, fold_terms=r.fold_terms,
-                progress=self._progress()).index(refs)
+                progress=self._progress(), precision=self.config.model.precision).index(refs)
         return self._retrievers[key]
 
     def thresholds(self) -> tuple[float, float]:
@@ -211,7 +211,8 @@ class ClaimChecker:
 
             name = self.config.segment.checkworthiness_model
             scores = score_sentences([c.statement for c in claims],
-                                     model=None if name == "default" else name)
+                                     model=None if name == "default" else name,
+                                     precision=self.config.model.precision)
             claims = [dataclasses.replace(c, checkworthiness=round(float(s), 4))
                       for c, s in zip(claims, scores, strict=True)]
             timings["checkworthiness"] = time.perf_counter() - t

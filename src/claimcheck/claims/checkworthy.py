@@ -45,17 +45,19 @@ POSITIVE_LABEL = "check-worthy"
 
 
 def score_sentences(sentences: list[str], batch_size: int = 64,
-                    model: str | None = None) -> np.ndarray:
+                    model: str | None = None, precision: str = "auto") -> np.ndarray:
     """Return P(check-worthy) for each sentence (float array, same length as ``sentences``).
 
     ``model``: a committed model name (``"checkworthy-v1"``, ``"checkworthy-v3"``) or a model
-    folder; default :data:`DEFAULT_MODEL`. The model is loaded once and cached.
+    folder; default :data:`DEFAULT_MODEL`. The model is loaded once and cached. ``precision``
+    (as ``model.precision``): 'auto' runs the encoder models under bf16 autocast where the CPU
+    has native bf16 units.
     """
     if isinstance(sentences, str):
         sentences = [sentences]
     if not sentences:
         return np.zeros(0, dtype=np.float64)
-    return load_model(model).predict_proba(list(sentences), batch_size=batch_size)
+    return load_model(model, precision).predict_proba(list(sentences), batch_size=batch_size)
 
 
 @dataclass
@@ -88,7 +90,10 @@ class FinetunedCheckworthy:
     kind = "finetuned"
 
     def __init__(self, folder: str | Path, temperature: float = 1.0, max_length: int = 64,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, precision: str = "auto") -> None:
+        from claimcheck.verdict.precision import resolve_precision
+
+        self.precision = resolve_precision(precision)  # bf16 autocast or fp32
         self.folder = Path(folder)
         self.temperature = temperature
         self.max_length = max_length
@@ -122,11 +127,13 @@ class FinetunedCheckworthy:
         """Raw logits (n, 2), batches of similar length."""
         import torch
 
+        from claimcheck.verdict.precision import autocast
+
         self.load()
         bs = batch_size or self.batch_size
         out = np.zeros((len(sentences), 2), dtype=np.float64)
         order = sorted(range(len(sentences)), key=lambda i: (len(sentences[i]), i))
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(self.precision):
             for s in range(0, len(order), bs):
                 idx = order[s : s + bs]
                 enc = self._tok([sentences[i] for i in idx], padding=True, truncation=True,
@@ -155,9 +162,10 @@ def resolve_model_dir(model: str | Path | None = None) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(folder: str | None = None) -> CheckworthyModel | FinetunedCheckworthy:
+def load_model(folder: str | None = None, precision: str = "auto"
+               ) -> CheckworthyModel | FinetunedCheckworthy:
     """Load a check-worthiness model: a committed name, a folder, or the default
-    (:data:`DEFAULT_MODEL`)."""
+    (:data:`DEFAULT_MODEL`); ``precision`` for its encoder (TF-IDF models ignore it)."""
     d = resolve_model_dir(folder)
     meta_path = d / "model.json"
     if not meta_path.is_file():
@@ -170,7 +178,8 @@ def load_model(folder: str | None = None) -> CheckworthyModel | FinetunedCheckwo
     kind = meta.get("kind")
     if kind == "finetuned":
         return FinetunedCheckworthy(d, temperature=float(meta.get("temperature", 1.0)),
-                                    max_length=int(meta.get("max_length", 64))).load()
+                                    max_length=int(meta.get("max_length", 64)),
+                                    precision=precision).load()
     if kind not in KINDS:
         raise ModelLoadError(f"Unknown check-worthiness model kind {kind!r} in {str(meta_path)!r}; "
                              f"expected one of {list(KINDS)}.")
@@ -190,7 +199,7 @@ def load_model(folder: str | None = None) -> CheckworthyModel | FinetunedCheckwo
         model.vectorizer = _tfidf_from_parts(meta["tfidf"], vocab, w["idf"])
     else:
         model.encoder = Encoder(meta.get("encoder", "default"),
-                                max_length=meta.get("max_length", 64))
+                                max_length=meta.get("max_length", 64), precision=precision)
     return model
 
 

@@ -120,8 +120,8 @@ class Retriever:
     def __init__(self, top_k: int = DEFAULT_TOP_K, dense: bool = True, bm25: bool = True,
                  rrf_k: int = 60,
                  encoder: str | Encoder = "default", cache_dir: str | Path | None = None,
-                 min_score: float = 0.0, fold_terms: bool = True, progress: bool = False
-                 ) -> None:
+                 min_score: float = 0.0, fold_terms: bool = True, progress: bool = False,
+                 precision: str = "auto") -> None:
         if top_k < 1:
             raise ValueError(f"The 'top_k' parameter of Retriever must be an int >= 1. Got "
                              f"{top_k!r} instead.")
@@ -131,7 +131,8 @@ class Retriever:
         self.dense = dense
         self.bm25 = bm25
         self.rrf_k = rrf_k
-        self.encoder = encoder if isinstance(encoder, Encoder) else Encoder(encoder)
+        self.encoder = (encoder if isinstance(encoder, Encoder)
+                        else Encoder(encoder, precision=precision))
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.min_score = min_score
         self._stemmer = search_terms if fold_terms else None
@@ -160,7 +161,10 @@ class Retriever:
         return self
 
     def _cached_vectors(self, refs: ReferenceSet, texts: list[str]) -> np.ndarray:
-        key = hashlib.sha256(f"{refs.content_hash}|{self.encoder.path}".encode()).hexdigest()[:32]
+        # bf16 vectors differ in the 3rd decimal: cached apart from fp32 ones (whose key is kept)
+        prec = "" if self.encoder.precision == "fp32" else f"|{self.encoder.precision}"
+        key = hashlib.sha256(f"{refs.content_hash}|{self.encoder.path}{prec}".encode()
+                             ).hexdigest()[:32]
         f = self.cache_dir / f"dense-{key}.npy"
         if f.is_file():
             try:

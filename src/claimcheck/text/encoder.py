@@ -1,6 +1,7 @@
 """The sentence encoder (all-MiniLM-L6-v2 by default), shared by dense retrieval and
 check-worthiness: a sentence-transformers model (its own modules.json pipeline: transformer,
-pooling, normalization), normalized embeddings, the model loaded once per process."""
+pooling, normalization), normalized embeddings, the model loaded once per process. It runs under
+bf16 autocast where the CPU has native bf16 units (``precision``, as ``model.precision``)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,15 @@ class Encoder:
     folder's own config says; a plain transformers folder gets mean pooling)."""
 
     def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256,
-                 device: str = "cpu") -> None:
+                 device: str = "cpu", precision: str = "auto") -> None:
+        from claimcheck.verdict.precision import resolve_precision
+
         self.name = name
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
+        #: 'bf16' or 'fp32': what ``precision`` ('auto', 'bf16', 'fp32') resolves to here
+        self.precision = resolve_precision(precision, device)
         self._model = None
 
     @property
@@ -79,9 +84,11 @@ class Encoder:
         step = 16 * self.batch_size  # texts per encode call (a step of the bar)
         from tqdm.auto import tqdm
 
+        from claimcheck.verdict.precision import autocast
+
         parts = []
         with tqdm(total=len(unique), desc=desc, unit="text", delay=1.0, leave=False,
-                  disable=not progress) as bar:
+                  disable=not progress) as bar, autocast(self.precision, self.device):
             for s in range(0, len(unique), step):
                 chunk = unique[s : s + step]
                 parts.append(self._model.encode(
