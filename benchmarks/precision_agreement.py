@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     from claimcheck.config import load_config
+    from claimcheck.precision import cpu_has_native_bf16, resolve_precision
     from claimcheck.train.config import TrainConfig
     from claimcheck.train.data import load_eval_file, resolve_data_root
     from claimcheck.verdict.nli import NLIModel, resolve_model_path
-    from claimcheck.verdict.precision import cpu_has_native_bf16, resolve_precision
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="default")

@@ -178,7 +178,7 @@ def main() -> None:
     result["check_many"] = many
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     from claimcheck.bench.results import git_info
-    from claimcheck.verdict.precision import cpu_has_native_bf16, resolve_precision
+    from claimcheck.precision import cpu_has_native_bf16, resolve_precision
 
     result.update(git=git_info(ROOT), native_bf16=cpu_has_native_bf16(),
                   precision=resolve_precision(checker.config.model.precision),

@@ -91,7 +91,7 @@ class FinetunedCheckworthy:
 
     def __init__(self, folder: str | Path, temperature: float = 1.0, max_length: int = 64,
                  batch_size: int = 64, precision: str = "auto") -> None:
-        from claimcheck.verdict.precision import resolve_precision
+        from claimcheck.precision import resolve_precision
 
         self.precision = resolve_precision(precision)  # bf16 autocast or fp32
         self.folder = Path(folder)
@@ -127,7 +127,7 @@ class FinetunedCheckworthy:
         """Raw logits (n, 2), batches of similar length."""
         import torch
 
-        from claimcheck.verdict.precision import autocast
+        from claimcheck.precision import autocast
 
         self.load()
         bs = batch_size or self.batch_size

@@ -33,7 +33,7 @@ class Encoder:
 
     def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256,
                  device: str = "cpu", precision: str = "auto") -> None:
-        from claimcheck.verdict.precision import resolve_precision
+        from claimcheck.precision import resolve_precision
 
         self.name = name
         self.batch_size = batch_size
@@ -84,7 +84,7 @@ class Encoder:
         step = 16 * self.batch_size  # texts per encode call (a step of the bar)
         from tqdm.auto import tqdm
 
-        from claimcheck.verdict.precision import autocast
+        from claimcheck.precision import autocast
 
         parts = []
         with tqdm(total=len(unique), desc=desc, unit="text", delay=1.0, leave=False,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from claimcheck.claims.checkworthy import POSITIVE_LABEL, FinetunedCheckworthy
+from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import resolve_base_encoder
 from claimcheck.train.config import CheckworthyTrainConfig
 from claimcheck.train.data import SentenceRows
@@ -27,7 +28,6 @@ from claimcheck.train.nli import (
     optimizer_from_checkpoint,
     save_model,
 )
-from claimcheck.verdict.precision import autocast, resolve_precision
 
 log = logging.getLogger(__name__)
 

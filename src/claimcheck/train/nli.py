@@ -22,6 +22,7 @@ import numpy as np
 
 from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError, ModelLoadError
+from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import resolve_base_encoder
 from claimcheck.train.config import TrainConfig
 from claimcheck.train.data import (
@@ -35,7 +36,6 @@ from claimcheck.train.data import (
     write_jsonl,
 )
 from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_neutrals, perturbations
-from claimcheck.verdict.precision import autocast, resolve_precision
 
 log = logging.getLogger(__name__)
 

@@ -287,7 +287,7 @@ class NLIModel:
         if self.device != "cpu":
             check_device(self.device)
             model.to(self.device)
-        from claimcheck.verdict.precision import resolve_precision
+        from claimcheck.precision import resolve_precision
 
         # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
         self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
@@ -322,7 +322,7 @@ class NLIModel:
         Repeated pairs are scored once, in length-sorted batches."""
         import torch
 
-        from claimcheck.verdict.precision import autocast
+        from claimcheck.precision import autocast
 
         self.load()
         unique = list(dict.fromkeys((p, h) for p, h in pairs))
