@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
+from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,6 @@ class FinetunedCheckworthy:
 
     def __init__(self, folder: str | Path, temperature: float = 1.0, max_length: int = 64,
                  batch_size: int = 64, precision: str = "auto") -> None:
-        from claimcheck.precision import resolve_precision
-
         self.precision = resolve_precision(precision)  # bf16 autocast or fp32
         self.folder = Path(folder)
         self.temperature = temperature
@@ -127,8 +126,6 @@ class FinetunedCheckworthy:
         """Raw logits (n, 2), batches of similar length."""
         import torch
 
-        from claimcheck.precision import autocast
-
         self.load()
         bs = batch_size or self.batch_size
         out = np.zeros((len(sentences), 2), dtype=np.float64)
@@ -161,12 +158,20 @@ def resolve_model_dir(model: str | Path | None = None) -> Path:
     return d
 
 
-@functools.lru_cache(maxsize=4)
 def load_model(folder: str | None = None, precision: str = "auto"
                ) -> CheckworthyModel | FinetunedCheckworthy:
     """Load a check-worthiness model: a committed name, a folder, or the default
-    (:data:`DEFAULT_MODEL`); ``precision`` for its encoder (TF-IDF models ignore it)."""
-    d = resolve_model_dir(folder)
+    (:data:`DEFAULT_MODEL`); ``precision`` for its encoder (TF-IDF models ignore it). Cached by
+    the folder and the precision they resolve to, so each model is loaded once per process."""
+    return _load_model(resolve_model_dir(folder), resolve_precision(precision))
+
+
+# ``load_model.cache_clear()`` forgets the loaded models (after training writes a new one)
+load_model.cache_clear = lambda: _load_model.cache_clear()  # type: ignore[attr-defined]
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(d: Path, precision: str) -> CheckworthyModel | FinetunedCheckworthy:
     meta_path = d / "model.json"
     if not meta_path.is_file():
         raise ModelLoadError(

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
+from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
 
@@ -33,8 +34,6 @@ class Encoder:
 
     def __init__(self, name: str = "default", batch_size: int = 64, max_length: int = 256,
                  device: str = "cpu", precision: str = "auto") -> None:
-        from claimcheck.precision import resolve_precision
-
         self.name = name
         self.batch_size = batch_size
         self.max_length = max_length
@@ -83,8 +82,6 @@ class Encoder:
         unique = list(dict.fromkeys(texts))
         step = 16 * self.batch_size  # texts per encode call (a step of the bar)
         from tqdm.auto import tqdm
-
-        from claimcheck.precision import autocast
 
         parts = []
         with tqdm(total=len(unique), desc=desc, unit="text", delay=1.0, leave=False,
