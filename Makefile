@@ -71,10 +71,11 @@ bench-size: setup
 bench-quotes-speed: setup
 	$(PY) benchmarks/quotes_stance_speed.py
 
-# Retrain the stance model and rescore its dev benchmarks (configs/train/stance-minilm-v3.yaml:
-# about 13 min of training with bf16 on 2 AVX512-BF16 cores, then 10 min of dev benchmarks).
+# Retrain the default stance model and rescore its dev benchmarks (configs/train/stance-mpnet-v1.yaml:
+# about 28 min of training with bf16 on 2 AMX-BF16 cores, then 8 min of dev benchmarks). The
+# MiniLM option: claimcheck train stance --config configs/train/stance-minilm-v3.yaml (13 min).
 stance: setup
-	$(VENV)/bin/claimcheck train stance --config configs/train/stance-minilm-v3.yaml
+	$(VENV)/bin/claimcheck train stance --config configs/train/stance-mpnet-v1.yaml
 
 # Sanity probes of the verdict rule and bf16/fp32 agreement (benchmarks/results/*.json).
 bench-sanity: setup

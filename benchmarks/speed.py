@@ -11,7 +11,8 @@ Prints a table and writes JSON with:
 - warm check of the example: median and min over ``--runs`` runs, per-stage medians
   (the report's ``meta.timings``), NLI pairs scored and pairs/s;
 - the naive way: the same NLI model over every claim × every reference passage, no retrieval,
-  and the naive/pipeline ratio;
+  and the naive/pipeline ratio, on the example's references and (``--naive-distractors``, default
+  50) on the references plus that many distractor documents;
 - index build time per 1,000 passages (into a fresh cache folder, so a build, not a cache load),
   and warm time with N distractor documents (FNC-1 bodies, then ARC bodies, from
   ../shared/data) added to the references (index built once, so only the check is timed);
@@ -101,6 +102,14 @@ def timed_checks(checker, text: str, refs, runs: int) -> tuple[list[float], dict
     return times, {k: round(statistics.median(v), 4) for k, v in stages.items()}
 
 
+def naive_all_pairs(checker, report, refs) -> tuple[float, int]:
+    """Seconds and pairs of the naive way: the judge over every claim x every passage."""
+    pairs = [(p.text, c.statement) for c in report.claims for p in refs.passages]
+    t = time.perf_counter()
+    checker.nli.predict(pairs)
+    return round(time.perf_counter() - t, 3), len(pairs)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -108,6 +117,9 @@ def main() -> None:
                     help="comma-separated numbers of distractor documents (e.g. 0,50,500,5000)")
     ap.add_argument("--articles", default="1,10", help="check_many sizes (e.g. 1,10,100)")
     ap.add_argument("--no-naive", action="store_true", help="skip the all-pairs baseline")
+    ap.add_argument("--naive-distractors", default="50",
+                    help="reference scales (distractor counts, of --distractors) at which the "
+                    "all-pairs baseline runs too (every claim x every passage of that set)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocess")
     ap.add_argument("--cold-runs", type=int, default=3, help="cold starts to take the median of")
     ap.add_argument("--set", dest="overrides", action="append", default=[])
@@ -142,13 +154,10 @@ def main() -> None:
         "claims": len(first.claims), "passages": len(refs.passages),
     }
     if not args.no_naive:
-        statements = [c.statement for c in first.claims]
-        pairs = [(p.text, s) for s in statements for p in refs.passages]
-        t = time.perf_counter()
-        checker.nli.predict(pairs)
-        naive = time.perf_counter() - t
-        result.update(naive_pairs=len(pairs), naive_s=round(naive, 3),
+        naive, n_pairs = naive_all_pairs(checker, first, refs)
+        result.update(naive_pairs=n_pairs, naive_s=naive,
                       naive_over_pipeline=round(naive / statistics.median(times), 2))
+    naive_at = {int(x) for x in args.naive_distractors.split(",") if x.strip()}
     if not args.no_cold:  # before the distractor runs, whose files push the models out of the
         # page cache (a cold start right after the 5,000-document index took 49 s, else 11-19 s)
         colds = [round(cold_start(overrides), 3) for _ in range(args.cold_runs)]
@@ -167,6 +176,10 @@ def main() -> None:
                       "index_s": round(build, 3),
                       "index_s_per_1k_passages": round(1000 * build / len(big.passages), 3),
                       "warm_median_s": round(statistics.median(ts), 4)})
+        if not args.no_naive and n in naive_at:
+            naive_s, naive_n = naive_all_pairs(checker, first, big)
+            scale[-1].update(naive_pairs=naive_n, naive_s=naive_s, naive_over_pipeline=round(
+                naive_s / statistics.median(ts), 2))
         checker._retrievers.clear()
     result["reference_scale"] = scale
     many = []
@@ -199,7 +212,8 @@ def main() -> None:
     for r in scale:
         print(f"distractors {r['distractors']:5d}: {r['passages']:6d} passages, index "
               f"{r['index_s']:.2f} s ({r['index_s_per_1k_passages']:.2f} s/1k), warm "
-              f"{r['warm_median_s']:.3f} s")
+              f"{r['warm_median_s']:.3f} s" + (f"; naive {r['naive_pairs']} pairs "
+              f"{r['naive_s']:.1f} s = {r['naive_over_pipeline']:.1f}x" if "naive_s" in r else ""))
     for r in many:
         print(f"check_many {r['articles']:4d} articles: {r['seconds']:.2f} s "
               f"({r['per_article_s']:.3f} s/article)")

@@ -68,11 +68,14 @@ def test_nato_article_report(default_checker, nato_article, nato_refs_dir):
     queue = report.review_queue()
     assert queue and queue[0].label in ("contradicted", "unverified")
     # stances come from the packaged stance model, recorded with its hash
+    from pathlib import Path
+
     from claimcheck.config import file_sha256
     from claimcheck.quotes.stance import stance_model_path
+    from claimcheck.verdict.nli import weights_file
 
     assert report.stances and report.meta["stance_model"] == "default"
-    weights = f"{stance_model_path('default')}/model.safetensors"
+    weights = weights_file(Path(stance_model_path("default")))
     assert report.meta["stance_weights_sha256"] == file_sha256(weights)
     ids = {q.id for q in report.quotes}
     assert all(st.quote_ids and set(st.quote_ids) <= ids for st in report.stances)

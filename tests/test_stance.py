@@ -276,7 +276,7 @@ def test_the_stance_model_is_the_packaged_one_or_the_judge(tiny_nli_dir):
     from claimcheck.verdict.nli import MODELS_DIR, ModelConfig
 
     assert Path(stance_model_path("default")) == MODELS_DIR / DEFAULT_STANCE_MODEL
-    assert (MODELS_DIR / DEFAULT_STANCE_MODEL / "model.safetensors").is_file()
+    assert (MODELS_DIR / DEFAULT_STANCE_MODEL / "adapter_model.safetensors").is_file()
     assert stance_model_path("/some/folder") == "/some/folder"
     judge = object()
     assert load_stance_model(StanceConfig(model="judge"), ModelConfig(), judge) is judge

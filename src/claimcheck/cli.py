@@ -284,7 +284,7 @@ def train_stance_cmd(
     eval_only: Annotated[bool, typer.Option(help="skip training; rescore dev, rewrite the card")]
     = False,
 ) -> None:
-    """Train the stance model (default: configs/train/stance-minilm-v3.yaml) and score its dev
+    """Train the stance model (default: configs/train/stance-mpnet-v1.yaml) and score its dev
     benchmarks."""
     try:
         logging.getLogger("claimcheck").setLevel(logging.INFO)

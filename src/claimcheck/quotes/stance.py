@@ -14,7 +14,7 @@ stance toward a target is taken over the quotes that mention the target (all the
 when none does, e.g. for a user target such as "continued military support"): the score is the
 relevance-weighted mean of the quote scores, and
 
-* with the trained stance model (``stance-minilm-v3``, :mod:`claimcheck.train.stance`) the label is
+* with a trained stance model (``stance-mpnet-v1``, :mod:`claimcheck.train.stance`) the label is
   the largest of the relevance-weighted P(favor), P(against), P(none) (*neutral* for none);
 * zero-shot (the judge), the score of a content-free premise (``"{speaker} said something about
   {target}."``) is first subtracted (``calibrate``): small NLI models contradict "… opposes …"
@@ -81,7 +81,8 @@ class StanceConfig(BaseModel):
 
     enabled: bool = True
     model: str = Field("default", description="'default' (the trained stance model "
-                       "stance-minilm-v3), 'judge' (the NLI judge, zero-shot) or a model folder")
+                       "stance-mpnet-v1), 'stance-minilm-v3' (the smaller, faster one), 'judge' "
+                       "(the NLI judge, zero-shot) or a model folder")
     zero_shot: bool | None = Field(
         None, description="score as a zero-shot NLI model (content-free premise subtracted, "
         "label by threshold) rather than a trained stance model (3-way argmax of favor / "
@@ -124,7 +125,7 @@ class StanceConfig(BaseModel):
 # --- the model ---------------------------------------------------------------------------------
 
 #: the packaged stance model ``stance.model: default`` loads
-DEFAULT_STANCE_MODEL = "stance-minilm-v3"
+DEFAULT_STANCE_MODEL = "stance-mpnet-v1"
 
 
 def stance_model_path(name: str) -> str:

@@ -186,7 +186,7 @@ class CheckworthyTrainConfig(Strict):
 
 # --- stance (claimcheck train stance) ---------------------------------------------------------
 
-DEFAULT_STANCE_CONFIG = "configs/train/stance-minilm-v3.yaml"
+DEFAULT_STANCE_CONFIG = "configs/train/stance-mpnet-v1.yaml"
 
 
 class StanceSet(Strict):
@@ -212,8 +212,8 @@ class StanceTrainConfig(Recipe):
     = ``{speaker} supports {target}.`` or ``… opposes …``), and the NLI judge is fine-tuned on
     them, so the model scores stance exactly as ``claimcheck.quotes.stance`` asks it."""
 
-    base_model: str = "src/claimcheck/models/nli-minilm-v2"
-    output_dir: str = "src/claimcheck/models/stance-minilm-v3"
+    base_model: str = "src/claimcheck/models/nli-mpnet-v2-lora"
+    output_dir: str = "src/claimcheck/models/stance-mpnet-v1"
     sets: list[StanceSet] = Field(min_length=1)
     speakers: list[str] = Field(
         default_factory=lambda: ["She", "He", "The minister", "The senator", "A spokesperson",

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.config import file_sha256, load_config
-from claimcheck.errors import DataError, ModelLoadError
+from claimcheck.errors import ConfigError, DataError, ModelLoadError
 from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import resolve_base_encoder
-from claimcheck.train.config import TrainConfig
+from claimcheck.train.config import Recipe, TrainConfig
 from claimcheck.train.data import (
     LABELS,
     Pair,
@@ -36,6 +36,7 @@ from claimcheck.train.data import (
     write_jsonl,
 )
 from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_neutrals, perturbations
+from claimcheck.verdict.nli import ADAPTER_CONFIG, load_adapter_model
 
 log = logging.getLogger(__name__)
 
@@ -171,24 +172,13 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     """The training loop. Returns timing facts for the model card."""
     import torch
     from tqdm.auto import tqdm
-    from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-    )
 
     torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     precision = resolve_precision(cfg.precision)
     log.info("training precision: %s", precision)
-    base = resolve_base_encoder(cfg.base_model)
-    tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=dict(enumerate(LABELS)),
-        label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
-        use_safetensors=True, dtype=torch.float32)  # a warm start may be saved in float16
-    if cfg.lora:
-        model = with_lora(model, cfg)
+    model, tok, lora_base = _initial_model(cfg)
     enc = tok([p.premise for p in train], [p.hypothesis for p in train],
               truncation="longest_first", max_length=cfg.max_length)
     ids = enc["input_ids"]
@@ -244,11 +234,41 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
     bar.close()
     seconds = time.time() - t0
     model.eval()
-    save_model(model, tok, out, cfg.save_dtype, cfg.base_model if cfg.lora else None)
+    save_model(model, tok, out, cfg.save_dtype, lora_base)
     return {"train_seconds_this_run": round(seconds, 1), "steps": len(batches),
             "resumed_from_step": start, "precision": precision,
             "trainable_parameters": sum(p.numel() for _, p in trainable),
             "train_pairs_seen": sum(len(b) for b in batches)}
+
+
+def _initial_model(cfg: Recipe):
+    """(model, tokenizer, LoRA base package or None) to start from: a base encoder with a new
+    3-way head (wrapped in LoRA adapters when ``cfg.lora``), a full model folder, or a LoRA adapter
+    folder (a warm start from the adapter judge: its adapters and head train further over the
+    same packaged base, and the result is again an adapter folder over that base)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = Path(cfg.base_model)
+    if (folder / ADAPTER_CONFIG).is_file():
+        if cfg.lora:
+            raise ConfigError(f"base_model {folder} is a LoRA adapter folder, whose adapters train "
+                              "further as they are. Fix: remove the lora block from the config.")
+        from peft import PeftModel
+
+        base_name = json.loads((folder / ADAPTER_CONFIG).read_text())["base_model_name_or_path"]
+        base = load_adapter_model(folder, merge=False)
+        model = PeftModel.from_pretrained(base, str(folder), is_trainable=True)
+        return model, AutoTokenizer.from_pretrained(str(folder), local_files_only=True), base_name
+    base = resolve_base_encoder(cfg.base_model)
+    tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=dict(enumerate(LABELS)),
+        label2id={n: i for i, n in enumerate(LABELS)}, local_files_only=True,
+        use_safetensors=True, dtype=torch.float32)  # a warm start may be saved in float16
+    if cfg.lora:
+        return with_lora(model, cfg), tok, cfg.base_model
+    return model, tok, None
 
 
 def with_lora(model, cfg: TrainConfig):
@@ -274,7 +294,8 @@ def save_model(model, tok, out: Path, dtype: str, lora_base: str | None = None) 
     if dtype == "float16":
         model = model.to(torch.float16)
     if lora_base:
-        model.save_pretrained(str(out), safe_serialization=True)
+        # embeddings never train here; "auto" would look the base up on the hub
+        model.save_pretrained(str(out), safe_serialization=True, save_embedding_layers=False)
         model.base_model.model.config.save_pretrained(str(out))  # labels for the loader
         (out / "README.md").unlink(missing_ok=True)  # peft's template; MODEL_CARD.md is ours
         cfg_file = out / "adapter_config.json"  # the base by package name, not this machine's path

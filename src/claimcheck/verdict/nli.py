@@ -128,10 +128,11 @@ def weights_file(folder: Path) -> Path:
     return folder / "model.safetensors"
 
 
-def load_adapter_model(folder: Path):
+def load_adapter_model(folder: Path, merge: bool = True):
     """A LoRA adapter folder (adapters + head, saved by ``claimcheck train nli`` with ``lora``):
     its base encoder comes from the package named in adapter_config.json; the adapters are merged
-    into the base weights so inference costs the same as a plain model."""
+    into the base weights so inference costs the same as a plain model (``merge=False``: the bare
+    base model with the folder's config, for the caller to wrap)."""
     import torch
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
@@ -147,6 +148,8 @@ def load_adapter_model(folder: Path):
     base = AutoModelForSequenceClassification.from_pretrained(
         resolve_base_encoder(base_name), config=config, local_files_only=True,
         use_safetensors=True, dtype=torch.float32)
+    if not merge:
+        return base
     return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
 
 
