@@ -202,6 +202,20 @@ def test_trained_aggregation_weighs_quotes_by_relevance():
     assert st.label == "neutral" and st.quote_ids == (0, 1, 2)
 
 
+def test_trained_aggregation_weighs_quotes_by_how_clearly_they_take_a_side():
+    # the NATO case: one clear favor quote (0.92 / 0.08) against two that lean against
+    # (0.20 / 0.80, 0.34 / 0.66); the relevance-weighted mean would say against (0.49 / 0.51)
+    qs = [Quote(id=i, text="q", start=0, end=1, kind="direct", speaker_id=0) for i in range(3)]
+    probs = np.array([[0.92, 0.08, 0.0], [0.20, 0.80, 0.0], [0.34, 0.66, 0.0]])
+    s = probs[:, 0] - probs[:, 1]
+    st = aggregate_stance(SPEAKERS[0], "Ukraine", qs, s, 1 - probs[:, 2], probs=probs)
+    assert st.label == "favor" and st.quote_ids == (0,)
+    assert st.score == pytest.approx(float((np.abs(s) * s).sum() / np.abs(s).sum()), abs=1e-4)
+    # zero-shot (no probs): relevance weights, as before
+    zs = aggregate_stance(SPEAKERS[0], "Ukraine", qs, s, [1.0, 1.0, 1.0], threshold=0.02)
+    assert zs.score == pytest.approx(float(s.mean()), abs=1e-4) and zs.label == "against"
+
+
 def test_config_is_strict_and_frozen():
     with pytest.raises(ValueError):
         StanceConfig(thresholds=0.3)

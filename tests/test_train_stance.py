@@ -79,3 +79,23 @@ def test_stance_config_needs_sets_and_licenses(tmp_path):
     bad.write_text("sets: [{name: a, benchmark: configs/benchmarks/pstance_val.yaml}]\n")
     with pytest.raises(ConfigError, match="license"):
         load_config(StanceTrainConfig, bad)
+
+
+def test_sentence_none_rows_are_single_sentences_of_the_listed_labels():
+    from claimcheck.train.config import StanceSet
+    from claimcheck.train.stance import _sentence_rows
+
+    body = ("Officials did not confirm the report on Monday evening at all. Short one. "
+            "A spokesperson said the ministry would look into the matter carefully this week.")
+    examples = [{"id": str(i), "text": body, "target": f"Headline {i}",
+                 "label": "unrelated" if i % 2 else "agree"} for i in range(10)]
+    spec = StanceSet(name="fnc1", benchmark="x.yaml", license="test",
+                     sentence_none={"unrelated": 3})
+    rows = _sentence_rows(spec, examples, seed=13)
+    assert len(rows) == 3 and {r["label"] for r in rows} == {"none"}
+    assert {r["source"] for r in rows} == {"fnc1_sentences"}
+    for r in rows:
+        assert int(r["id"].rsplit(":", 1)[1]) % 2 == 1  # only 'unrelated' texts
+        assert r["text"] in body and r["text"] != "Short one." and r["text"].endswith(".")
+        assert r["target"] == f"Headline {r['id'].rsplit(':', 1)[1]}"
+    assert rows == _sentence_rows(spec, examples, seed=13)  # seeded

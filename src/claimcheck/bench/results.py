@@ -59,10 +59,10 @@ def file_record(path: Path, root: Path) -> dict[str, Any]:
 
 
 def model_info(pcfg: PipelineConfig, task: str | None = None) -> dict[str, Any]:
-    from claimcheck.verdict.nli import resolve_model_path
+    from claimcheck.verdict.nli import resolve_model_path, weights_file
 
     path = Path(resolve_model_path(pcfg.model.nli))
-    weights = path / "model.safetensors"
+    weights = weights_file(path)
     out = {"nli": pcfg.model.nli, "path": str(path),
            "weights_sha256": file_sha256(weights) if weights.is_file() else None,
            "max_length": pcfg.model.max_length, "batch_size": pcfg.model.batch_size,
@@ -75,7 +75,7 @@ def model_info(pcfg: PipelineConfig, task: str | None = None) -> dict[str, Any]:
         from claimcheck.quotes.stance import stance_model_path
 
         sp = Path(stance_model_path(pcfg.stance.model))
-        sw = sp / "model.safetensors"
+        sw = weights_file(sp)
         out["stance"] = {"model": pcfg.stance.model, "path": str(sp),
                          "zero_shot": pcfg.stance.is_zero_shot,
                          "weights_sha256": file_sha256(sw) if sw.is_file() else None}

@@ -11,15 +11,17 @@ For a speaker, a target and each of the speaker's quotes, the model judges the p
 
 its score is ``P(favor) - P(against)`` in [-1, 1] and its relevance ``1 - P(none)``. A speaker's
 stance toward a target is taken over the quotes that mention the target (all the speaker's quotes
-when none does, e.g. for a user target such as "continued military support"): the score is the
-relevance-weighted mean of the quote scores, and
+when none does, e.g. for a user target such as "continued military support"), and
 
-* with a trained stance model (``stance-mpnet-v1``, :mod:`claimcheck.train.stance`) the label is
-  the largest of the relevance-weighted P(favor), P(against), P(none) (*neutral* for none);
-* zero-shot (the judge), the score of a content-free premise (``"{speaker} said something about
-  {target}."``) is first subtracted (``calibrate``): small NLI models contradict "… opposes …"
-  hypotheses far more often than "… supports …" ones whatever the quote says; the label is
-  *favor* / *against* when the score passes ``threshold``, else *neutral*.
+* with a trained stance model (``stance-mpnet-v1``, :mod:`claimcheck.train.stance`) a quote
+  weighs its relevance times ``|score|`` (how clearly it takes a side): the score is the weighted
+  mean of the quote scores and the label the largest of the weighted P(favor), P(against),
+  P(none) (*neutral* for none);
+* zero-shot (the judge), a quote weighs its relevance, and the score of a content-free premise
+  (``"{speaker} said something about {target}."``) is first subtracted (``calibrate``): small NLI
+  models contradict "… opposes …" hypotheses far more often than "… supports …" ones whatever
+  the quote says; the label is *favor* / *against* when the score passes ``threshold``, else
+  *neutral*.
 
 The quotes that carry the label, strongest first, are kept in ``Stance.quote_ids``: the first one is
 the explanation.
@@ -307,16 +309,21 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
 def aggregate_stance(speaker: Speaker, target: str, quotes: Sequence[Quote],
                      scores: Sequence[float], relevance: Sequence[float],
                      threshold: float | None = None, probs: np.ndarray | None = None) -> Stance:
-    """Relevance-weighted mean of per-quote scores; the quotes whose sign agrees with the label
-    (strongest first) support it, or every considered quote when the label is neutral.
+    """Weighted mean of per-quote scores; the quotes whose sign agrees with the label (strongest
+    first) support it, or every considered quote when the label is neutral.
 
-    The label: with ``probs`` (per-quote P(favor), P(against), P(none) of a trained stance
-    model) the largest of their relevance-weighted means (a quote that takes no stance weighs
-    little); without, the score against ``threshold`` (None: ``StanceConfig``'s)."""
+    With ``probs`` (per-quote P(favor), P(against), P(none) of a trained stance model) a quote
+    weighs its relevance times how clearly it takes a side, ``|P(favor) - P(against)|`` (one
+    clear quote outweighs two that lean the other way by little; relevance alone when no quote
+    takes a side), and the label is the largest of the weighted mean probabilities. Without, the
+    weight is the relevance and the label the score against ``threshold`` (None:
+    ``StanceConfig``'s)."""
     if threshold is None:
         threshold = StanceConfig.model_fields["threshold"].default
     s = np.asarray(scores, dtype=float)
     r = np.clip(np.asarray(relevance, dtype=float), 0.0, 1.0)
+    if probs is not None and (r * np.abs(s)).sum() > 1e-9:
+        r = r * np.abs(s)  # a trained model's quote weighs by how clearly it takes a side
     score = float(np.dot(r, s) / r.sum()) if r.sum() > 1e-9 else 0.0
     score = max(-1.0, min(1.0, score))
     if probs is None:

@@ -202,6 +202,11 @@ class StanceSet(Strict):
     drop_texts_of: list[str] = Field(
         default_factory=list, description="benchmark configs whose scored texts are removed "
         "from this set (e.g. ARC bodies that are VAST dev posts)")
+    sentence_none: dict[str, int] = Field(
+        default_factory=dict, description="dataset label -> this many more rows (seeded), each "
+        "one sentence of a text with that label paired with its target, labelled none (FNC-1 "
+        "'unrelated' and 'discuss' bodies: short texts that take no side toward the target, "
+        "which whole-body none rows, all long, do not teach)")
     license: str = Field(description="the data's terms, as its SOURCE.md states them (for the "
                          "model card)")
 

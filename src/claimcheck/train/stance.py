@@ -26,6 +26,7 @@ import logging
 import os
 import platform
 import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,7 +34,7 @@ from pathlib import Path
 from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError
 from claimcheck.quotes.stance import StanceConfig
-from claimcheck.train.config import DEFAULT_STANCE_CONFIG, StanceTrainConfig
+from claimcheck.train.config import DEFAULT_STANCE_CONFIG, StanceSet, StanceTrainConfig
 from claimcheck.train.data import LABEL2ID, Pair, write_jsonl
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,50 @@ def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
         if spec.cap is not None and len(mine) > spec.cap:
             mine = sorted(mine, key=lambda r: hashlib.sha256(
                 f"{cfg.seed}:{r['id']}".encode()).hexdigest())[: spec.cap]
+
         log.info("%s: %d rows (%s), %d texts dropped", spec.name, len(mine),
                  dict(Counter(r["label"] for r in mine)), len(dropped))
         rows.extend(mine)
     return rows
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'(A-Z0-9])")
+
+
+def sentence_none_rows(cfg: StanceTrainConfig) -> list[dict]:
+    """Each set's ``sentence_none``: for each listed dataset label, that many rows of one
+    sentence (8 to 60 words) of a training text with the label, with the text's target,
+    labelled none (source ``<set>_sentences``)."""
+    from claimcheck.bench.runner import held_out, training_part
+
+    out = []
+    for spec in cfg.sets:
+        if spec.sentence_none:
+            dropped = {e["text"].strip() for other in spec.drop_texts_of
+                       for e in held_out(other).examples}
+            out += _sentence_rows(spec, [e for e in training_part(spec.benchmark).examples
+                                         if e["text"].strip() not in dropped], cfg.seed)
+    return out
+
+
+def _sentence_rows(spec: StanceSet, examples: list[dict], seed: int) -> list[dict]:
+    out = []
+    for label, n in sorted(spec.sentence_none.items()):
+        mine = sorted((e for e in examples if e["label"] == label and e.get("target")),
+                      key=lambda e: hashlib.sha256(f"{seed}:{e['id']}".encode()).hexdigest())
+        rows = []
+        for e in mine:
+            if len(rows) >= n:
+                break
+            sents = [x.strip() for x in _SENTENCE_END.split(" ".join(e["text"].split()))
+                     if 8 <= len(x.split()) <= 60]
+            if sents:
+                rows.append({"id": f"{spec.name}:sentence:{e['id']}",
+                             "text": _rng(seed, e["id"]).choice(sents),
+                             "target": e["target"].strip(), "label": "none",
+                             "source": f"{spec.name}_sentences"})
+        out += rows
+    return out
 
 
 def unrelated_rows(rows: list[dict], n: int, seed: int) -> list[dict]:
@@ -173,6 +214,7 @@ def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
     t0 = time.time()
     rows = stance_rows(cfg)
     rows += unrelated_rows(rows, cfg.unrelated_none, cfg.seed)
+    rows += sentence_none_rows(cfg)
     pairs = to_pairs(rows, cfg, StanceConfig())
     random.Random(cfg.seed).shuffle(pairs)
     write_jsonl(out / "checkpoint" / "train_mix.jsonl", pairs)

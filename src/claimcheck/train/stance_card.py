@@ -20,6 +20,12 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
         f"{meta['rows_per_set'].get(s.name, 0):,} | "
         f"{', '.join(f'{k} {v:,}' for k, v in meta['stance_per_set'].get(s.name, {}).items())} "
         f"| {s.license} |" for s in cfg.sets)
+    for spec in cfg.sets:
+        if meta["rows_per_set"].get(f"{spec.name}_sentences"):
+            sets += (f"\n| {spec.name}_sentences | one sentence (8-60 words) of {spec.name} texts "
+                     f"labelled {', '.join(sorted(spec.sentence_none))}, with their target | "
+                     f"{meta['rows_per_set'][f'{spec.name}_sentences']:,} | none | (as "
+                     f"{spec.name}) |")
     if meta["rows_per_set"].get("unrelated"):
         sets += (f"\n| unrelated | texts of the sets above with another set's target | "
                  f"{meta['rows_per_set']['unrelated']:,} | none | (as above) |")

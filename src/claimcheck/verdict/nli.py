@@ -38,7 +38,7 @@ class ModelConfig(Strict):
     device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?|mps)$",
                         description="cpu, cuda, cuda:N or mps")
     threads: int | None = Field(None, ge=1, description="torch threads; None leaves torch's default")
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(16, ge=1)
     max_length: int = Field(256, ge=16, le=4096)
     quantize: Literal["int8"] | None = None
     precision: Literal["auto", "bf16", "fp32"] = Field(
@@ -193,7 +193,7 @@ class NLIModel:
     """
 
     def __init__(self, name_or_path: str = "default", *, device: str = "cpu",
-                 threads: int | None = None, batch_size: int = 32, max_length: int = 256,
+                 threads: int | None = None, batch_size: int = 16, max_length: int = 256,
                  quantize: str | None = None, allow_network: bool = False,
                  temperature: float | None = None, precision: str = "auto") -> None:
         if batch_size < 1:
