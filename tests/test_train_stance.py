@@ -99,3 +99,22 @@ def test_sentence_none_rows_are_single_sentences_of_the_listed_labels():
         assert r["text"] in body and r["text"] != "Short one." and r["text"].endswith(".")
         assert r["target"] == f"Headline {r['id'].rsplit(':', 1)[1]}"
     assert rows == _sentence_rows(spec, examples, seed=13)  # seeded
+
+
+def test_drop_targets_leaves_a_targets_rows_out(monkeypatch):
+    from types import SimpleNamespace
+
+    import claimcheck.bench.runner as runner
+    from claimcheck.train.stance import stance_rows
+
+    examples = [{"id": str(i), "text": f"tweet {i}", "target": t, "label": "favor"}
+                for i, t in enumerate(["Atheism", "Hillary Clinton", "atheism ", "Feminist Movement"])]
+    monkeypatch.setattr(runner, "training_part", lambda config: SimpleNamespace(examples=examples))
+    cfg = StanceTrainConfig.model_validate({"sets": [
+        {"name": "semeval", "benchmark": "x.yaml", "license": "test",
+         "drop_targets": ["ATHEISM"]}]})
+    rows = stance_rows(cfg)
+    assert [r["target"] for r in rows] == ["Hillary Clinton", "Feminist Movement"]
+    kept = StanceTrainConfig.model_validate({"sets": [
+        {"name": "semeval", "benchmark": "x.yaml", "license": "test"}]})
+    assert len(stance_rows(kept)) == 4

@@ -202,6 +202,9 @@ class StanceSet(Strict):
     drop_texts_of: list[str] = Field(
         default_factory=list, description="benchmark configs whose scored texts are removed "
         "from this set (e.g. ARC bodies that are VAST dev posts)")
+    drop_targets: list[str] = Field(
+        default_factory=list, description="targets whose rows are left out of this set (case "
+        "insensitive): leave-one-target-out training, benchmarks/stance_loto.py")
     sentence_none: dict[str, int] = Field(
         default_factory=dict, description="dataset label -> this many more rows (seeded), each "
         "one sentence of a text with that label paired with its target, labelled none (FNC-1 "

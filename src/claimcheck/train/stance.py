@@ -48,7 +48,8 @@ def _rng(seed: int, key: str) -> random.Random:
 
 def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
     """Every configured set's training rows as ``{id, text, target, label, source}`` (label
-    favor / against / none), capped per set and with ``drop_texts_of`` texts removed."""
+    favor / against / none), capped per set, with ``drop_texts_of`` texts and ``drop_targets``
+    targets removed."""
     from claimcheck.bench.runner import held_out, training_part
 
     rows: list[dict] = []
@@ -58,9 +59,11 @@ def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
         for other in spec.drop_texts_of:
             dropped |= {e["text"].strip() for e in held_out(other).examples}
         mine = []
+        gone = {t.strip().lower() for t in spec.drop_targets}
         for e in loaded.examples:
             label = spec.labels.get(e["label"], e["label"])
-            if label == "drop" or e["text"].strip() in dropped:
+            if (label == "drop" or e["text"].strip() in dropped
+                    or (e.get("target") or "").strip().lower() in gone):
                 continue
             if label not in STANCES:
                 raise DataError(f"Set {spec.name!r}: label {e['label']!r} maps to nothing. Fix: "
