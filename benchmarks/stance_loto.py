@@ -98,14 +98,12 @@ def main() -> None:
         cfg_path = out.parent / f"{out.name}.yaml"
         cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
         t0 = time.time()
-        done = out / "training.json"
-        if not (done.is_file() and json.loads(done.read_text()).get("config") == str(cfg_path)
-                and (out / "train_config.json").is_file()
-                and json.loads((out / "train_config.json").read_text()) == cfg):
+        trained = out / "train_config.json"  # written after a finished run: its config
+        if not (trained.is_file() and json.loads(trained.read_text()) == cfg):
             print(f"training without {t!r} into {out} ...", flush=True)
             train_stance(cfg_path)
-            (out / "train_config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-        meta = json.loads(done.read_text())
+            trained.write_text(json.dumps(cfg, indent=2) + "\n")
+        meta = json.loads((out / "training.json").read_text())
         model = load_stance_model(StanceConfig(model=str(out)), ModelConfig())
         texts, tg = [e["text"] for e in rows], [e["target"] for e in rows]
         p = [lab for lab, _ in predict_stance(model, texts, tg, zero_shot=False)]

@@ -46,24 +46,29 @@ def _rng(seed: int, key: str) -> random.Random:
     return random.Random(int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:16], 16))
 
 
+def _set_examples(spec: StanceSet) -> list[dict]:
+    """The training part of a set's benchmark, without ``drop_texts_of`` texts and
+    ``drop_targets`` targets."""
+    from claimcheck.bench.runner import held_out, training_part
+
+    dropped = {e["text"].strip() for other in spec.drop_texts_of
+               for e in held_out(other).examples}
+    gone = {t.strip().lower() for t in spec.drop_targets}
+    return [e for e in training_part(spec.benchmark).examples
+            if e["text"].strip() not in dropped
+            and (e.get("target") or "").strip().lower() not in gone]
+
+
 def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
     """Every configured set's training rows as ``{id, text, target, label, source}`` (label
     favor / against / none), capped per set, with ``drop_texts_of`` texts and ``drop_targets``
     targets removed."""
-    from claimcheck.bench.runner import held_out, training_part
-
     rows: list[dict] = []
     for spec in cfg.sets:
-        loaded = training_part(spec.benchmark)
-        dropped = set()
-        for other in spec.drop_texts_of:
-            dropped |= {e["text"].strip() for e in held_out(other).examples}
         mine = []
-        gone = {t.strip().lower() for t in spec.drop_targets}
-        for e in loaded.examples:
+        for e in _set_examples(spec):
             label = spec.labels.get(e["label"], e["label"])
-            if (label == "drop" or e["text"].strip() in dropped
-                    or (e.get("target") or "").strip().lower() in gone):
+            if label == "drop":
                 continue
             if label not in STANCES:
                 raise DataError(f"Set {spec.name!r}: label {e['label']!r} maps to nothing. Fix: "
@@ -75,9 +80,8 @@ def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
         if spec.cap is not None and len(mine) > spec.cap:
             mine = sorted(mine, key=lambda r: hashlib.sha256(
                 f"{cfg.seed}:{r['id']}".encode()).hexdigest())[: spec.cap]
-
-        log.info("%s: %d rows (%s), %d texts dropped", spec.name, len(mine),
-                 dict(Counter(r["label"] for r in mine)), len(dropped))
+        log.info("%s: %d rows (%s)", spec.name, len(mine),
+                 dict(Counter(r["label"] for r in mine)))
         rows.extend(mine)
     return rows
 
@@ -89,16 +93,8 @@ def sentence_none_rows(cfg: StanceTrainConfig) -> list[dict]:
     """Each set's ``sentence_none``: for each listed dataset label, that many rows of one
     sentence (8 to 60 words) of a training text with the label, with the text's target,
     labelled none (source ``<set>_sentences``)."""
-    from claimcheck.bench.runner import held_out, training_part
-
-    out = []
-    for spec in cfg.sets:
-        if spec.sentence_none:
-            dropped = {e["text"].strip() for other in spec.drop_texts_of
-                       for e in held_out(other).examples}
-            out += _sentence_rows(spec, [e for e in training_part(spec.benchmark).examples
-                                         if e["text"].strip() not in dropped], cfg.seed)
-    return out
+    return [r for spec in cfg.sets if spec.sentence_none
+            for r in _sentence_rows(spec, _set_examples(spec), cfg.seed)]
 
 
 def _sentence_rows(spec: StanceSet, examples: list[dict], seed: int) -> list[dict]:
