@@ -2,6 +2,7 @@
 non-English articles (issue #14)."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,19 @@ def test_table_shows_coverage(checker, nato_article, nato_refs_dir):
     table = checker.check(nato_article, nato_refs_dir).table()
     assert "coverage: 84% of the text checked (unchecked: heading 4%, meta 6%, related_posts 5%)" \
         in table
+
+
+def test_plainly_english_text_skips_the_language_profiles_and_other_text_does_not():
+    from claimcheck.text.language import detect_language, plainly_english
+
+    english = (Path(__file__).resolve().parents[1] / "examples" / "nato-summit-2024" /
+               "article.txt").read_text()
+    assert plainly_english(english)
+    german = ("Die NATO wurde 1949 in Washington gegründet. Heute hat das Bündnis 32 Mitglieder "
+              "in Europa und Nordamerika, zuletzt kam Schweden hinzu. Der Gipfel fand im Juli "
+              "statt, und die Staats- und Regierungschefs einigten sich auf neue Hilfen für die "
+              "Ukraine. Ungarn wird sich an der Mission nicht beteiligen, sagte der "
+              "Generalsekretär. Es war ein langer Tag für alle, die dabei waren.")
+    assert not plainly_english(german)
+    assert detect_language(german)[0] == "de"
+    assert not plainly_english("The NATO summit.")  # too short to tell: langdetect decides

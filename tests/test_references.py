@@ -112,12 +112,11 @@ def test_pickle_only_encoder_folder_is_refused_naming_the_fix(tmp_path):
 
 def test_encoder_is_the_folders_sentence_transformer_with_its_max_length():
     import numpy as np
-    from sentence_transformers import SentenceTransformer
 
-    from claimcheck.text.encoder import Encoder
+    from claimcheck.text.encoder import Encoder, _TransformersEncoder
 
     enc = Encoder("default").load()
-    assert isinstance(enc._model, SentenceTransformer)
+    assert isinstance(enc._model, _TransformersEncoder) and enc._model.pooling == "mean"
     assert Encoder("default", max_length=8).load()._model is enc._model  # loaded once
     head = "NATO allies agreed to fund Ukraine's defence"
     long = [head + " next year, officials said in Washington.", head + " for a decade or more."]
@@ -130,6 +129,31 @@ def test_encoder_is_the_folders_sentence_transformer_with_its_max_length():
     assert enc.encode([]).shape == (0, 384)
 
 
+def test_encoder_matches_sentence_transformers_without_importing_it():
+    """The default folder runs on transformers alone, with sentence-transformers' embeddings."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from claimcheck.text.encoder import Encoder; "
+            "Encoder('default', precision='fp32').encode(['NATO met in Washington.']); "
+            "print('sentence_transformers' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from claimcheck.text.encoder import Encoder
+
+    texts = ["NATO allies agreed to fund Ukraine's defence next year.", "Budapest will not join.",
+             "The summit was held in Washington, where the alliance was founded in 1949."]
+    enc = Encoder("default", precision="fp32")
+    ours = enc.encode(texts)
+    ref = SentenceTransformer(enc.path, device="cpu", local_files_only=True).encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(ours - ref).max() < 1e-5
+
+
 def test_encoder_encodes_each_distinct_passage_once():
     import numpy as np
 
@@ -138,7 +162,7 @@ def test_encoder_encodes_each_distinct_passage_once():
     enc = Encoder()
     calls = []
     real = enc.load()._model.encode
-    enc._model.encode = lambda texts, **kw: calls.append(list(texts)) or real(texts, **kw)
+    enc._model.encode = lambda texts, *a, **kw: calls.append(list(texts)) or real(texts, *a, **kw)
     try:
         texts = ["NATO was founded in 1949.", "Sweden joined in 2024.", "NATO was founded in 1949."]
         v = enc.encode(texts, progress=True)

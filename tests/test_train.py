@@ -206,6 +206,17 @@ def test_lora_training_saves_only_adapters_and_loads_as_a_judge(tmp_path):
     nli = NLIModel(str(out)).load()  # checksum of the adapter verified on load
     p = nli.predict([("The summit was held in July.", "A summit was held.")])
     assert p.shape == (1, 3) and abs(float(p.sum()) - 1.0) < 1e-5
+    # merged without peft: the same weights as peft's merge_and_unload
+    import torch
+    from peft import PeftModel
+
+    from claimcheck.verdict.nli import load_adapter_model
+
+    ours = load_adapter_model(out).state_dict()
+    theirs = PeftModel.from_pretrained(load_adapter_model(out, merge=False), str(out)
+                                       ).merge_and_unload().state_dict()
+    assert set(ours) == set(theirs)
+    assert all(torch.equal(ours[k], theirs[k]) for k in ours)
     assert json.loads((out / "training.json").read_text())["lora"]["r"] == 4
 
     # a warm start from the adapter folder trains the same adapters further: again an adapter

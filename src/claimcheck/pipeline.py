@@ -171,9 +171,12 @@ class ClaimChecker:
         policy = self.config.segment.language
         if policy == "off":
             return None
-        from claimcheck.text.language import detect_language
+        from claimcheck.text.language import detect_language, plainly_english
 
-        found = detect_language("\n".join(p.text for p in doc.paragraphs) or doc.text)
+        text = "\n".join(p.text for p in doc.paragraphs) or doc.text
+        if plainly_english(text):
+            return "en"
+        found = detect_language(text)
         if found is None or found[0] == "en":
             return found and found[0]
         code, prob = found

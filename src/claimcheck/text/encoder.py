@@ -1,11 +1,18 @@
 """The sentence encoder (all-MiniLM-L6-v2 by default), shared by dense retrieval and
-check-worthiness: a sentence-transformers model (its own modules.json pipeline: transformer,
-pooling, normalization), normalized embeddings, the model loaded once per process. It runs under
-bf16 autocast where the CPU has native bf16 units (``precision``, as ``model.precision``)."""
+check-worthiness: a sentence-transformers folder read with plain transformers (its modules.json
+pipeline of transformer → pooling → normalization), normalized embeddings, the model loaded once
+per process. It runs under bf16 autocast where the CPU has native bf16 units (``precision``, as
+``model.precision``).
+
+The usual layout (a Transformer, a Pooling module with CLS, mean or max pooling, and optionally a
+Normalize module) runs on transformers alone: importing sentence-transformers costs 2.7 s and
+270 MB (it pulls in scikit-learn), more than the encoder itself. A folder with other modules
+(a Dense projection, say) is run by sentence-transformers, when it is installed."""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,17 +22,99 @@ from claimcheck.errors import ModelLoadError
 from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
+_TRANSFORMER = "sentence_transformers.models.Transformer"
+_POOLING = "sentence_transformers.models.Pooling"
+_NORMALIZE = "sentence_transformers.models.Normalize"
+
+
+class _TransformersEncoder:
+    """A Transformer → Pooling (→ Normalize) sentence-transformers folder, run with transformers;
+    embeddings are always normalized (as :class:`Encoder` promises)."""
+
+    def __init__(self, path: Path, pooling: str, device: str) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
+                                               use_safetensors=True).to(device).eval()
+        self.pooling, self.device = pooling, device
+        self.dim = int(self.model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
+        """Embeddings of ``texts``, longest first in batches (as sentence-transformers batches)."""
+        import torch
+
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with torch.inference_mode():
+            for s in range(0, len(order), batch_size):
+                idx = order[s : s + batch_size]
+                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=max_length, return_tensors="pt").to(self.device)
+                tokens = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+                if self.pooling == "cls":
+                    v = tokens[:, 0]
+                elif self.pooling == "max":
+                    v = tokens.masked_fill(mask == 0, -1e9).max(dim=1).values
+                else:
+                    v = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                v = torch.nn.functional.normalize(v.float(), p=2, dim=1)
+                out[idx] = v.cpu().numpy()
+        return out
+
+
+class _SentenceTransformersEncoder:
+    """Any other sentence-transformers folder, run by sentence-transformers itself."""
+
+    def __init__(self, path: Path, device: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ModelLoadError(f"The encoder in {str(path)!r} has modules besides transformer, "
+                                 "pooling and normalization, which need sentence-transformers. "
+                                 "Fix: pip install sentence-transformers.") from e
+        self.model = SentenceTransformer(str(path), device=device, local_files_only=True,
+                                         model_kwargs={"use_safetensors": True}).eval()
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
+        return self.model.encode(list(texts), batch_size=batch_size, show_progress_bar=False,
+                                 normalize_embeddings=True, convert_to_numpy=True,
+                                 processing_kwargs={"text": {"max_length": max_length}})
+
+
+def _pooling_mode(folder: Path) -> str | None:
+    """'cls', 'mean' or 'max' from a Pooling module's config.json (None: another mode)."""
+    cfg = json.loads((folder / "config.json").read_text()) if (folder / "config.json").is_file() \
+        else {"pooling_mode_mean_tokens": True}
+    modes = [m for m in ("cls", "mean", "max") if cfg.get(f"pooling_mode_{m}_token"
+                                                          if m == "cls" else
+                                                          f"pooling_mode_{m}_tokens")]
+    others = [k for k, v in cfg.items() if k.startswith("pooling_mode_") and v and
+              k not in ("pooling_mode_cls_token", "pooling_mode_mean_tokens",
+                        "pooling_mode_max_tokens")]
+    return modes[0] if len(modes) == 1 and not others else None
+
 
 @functools.lru_cache(maxsize=2)
 def _load_encoder(path: str, device: str = "cpu"):
-    """The SentenceTransformer of an encoder folder, loaded once per process (retrieval and
-    check-worthiness share the same MiniLM); offline, safetensors weights only."""
-    from sentence_transformers import SentenceTransformer
+    """The encoder of a folder, loaded once per process; offline, safetensors weights only. A
+    folder without modules.json is a plain transformers model: mean pooling, normalized."""
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    return SentenceTransformer(path, device=device, local_files_only=True,
-                               model_kwargs={"use_safetensors": True}).eval()
+    folder = Path(path)
+    modules = json.loads((folder / "modules.json").read_text()) \
+        if (folder / "modules.json").is_file() else \
+        [{"type": _TRANSFORMER, "path": ""}, {"type": _POOLING, "path": ""},
+         {"type": _NORMALIZE, "path": ""}]
+    kinds = [m.get("type") for m in modules]
+    plain = kinds in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE])
+    pooling = _pooling_mode(folder / modules[1].get("path", "")) if plain else None
+    if plain and pooling is not None and modules[0].get("path", "") == "":
+        return _TransformersEncoder(folder, pooling, device)
+    return _SentenceTransformersEncoder(folder, device)
 
 
 class Encoder:
@@ -78,7 +167,7 @@ class Encoder:
         has taken more than a second."""
         self.load()
         if not texts:
-            return np.zeros((0, self._model.get_embedding_dimension()), dtype=np.float32)
+            return np.zeros((0, self._model.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         step = 16 * self.batch_size  # texts per encode call (a step of the bar)
         from tqdm.auto import tqdm
@@ -88,10 +177,7 @@ class Encoder:
                   disable=not progress) as bar, autocast(self.precision, self.device):
             for s in range(0, len(unique), step):
                 chunk = unique[s : s + step]
-                parts.append(self._model.encode(
-                    chunk, batch_size=self.batch_size, show_progress_bar=False,
-                    normalize_embeddings=True, convert_to_numpy=True,
-                    processing_kwargs={"text": {"max_length": self.max_length}}))
+                parts.append(self._model.encode(chunk, self.batch_size, self.max_length))
                 bar.update(len(chunk))
         v = np.asarray(np.concatenate(parts), dtype=np.float32)
         if len(unique) == len(texts):

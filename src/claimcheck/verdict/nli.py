@@ -138,19 +138,66 @@ def load_adapter_model(folder: Path, merge: bool = True):
 
     from claimcheck.text.base_encoders import resolve_base_encoder
 
-    try:
-        from peft import PeftModel
-    except ImportError as e:
-        raise ModelLoadError(f"{folder} is a LoRA adapter model, which needs the peft package. "
-                             "Fix: pip install 'claimcheck-nli[mpnet]'.") from e
-    base_name = json.loads((folder / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
+    adapter = json.loads((folder / ADAPTER_CONFIG).read_text())
     config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
     base = AutoModelForSequenceClassification.from_pretrained(
-        resolve_base_encoder(base_name), config=config, local_files_only=True,
-        use_safetensors=True, dtype=torch.float32)
+        resolve_base_encoder(adapter.get("base_model_name_or_path")), config=config,
+        local_files_only=True, use_safetensors=True, dtype=torch.float32)
     if not merge:
         return base
-    return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
+    if not _plain_lora(adapter):
+        try:
+            from peft import PeftModel
+        except ImportError as e:
+            raise ModelLoadError(f"{folder} is a LoRA adapter model with options beyond plain "
+                                 "LoRA, which need the peft package. Fix: pip install peft.") from e
+        return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
+    return merge_lora(base, folder / "adapter_model.safetensors",
+                      adapter["lora_alpha"] / adapter["r"])
+
+
+def _plain_lora(adapter: dict) -> bool:
+    """Is this adapter config plain LoRA (W + B·A·alpha/r on nn.Linear weights, no DoRA, rsLoRA,
+    per-module ranks or trained biases), which :func:`merge_lora` merges without peft?"""
+    return (adapter.get("peft_type") == "LORA" and adapter.get("bias", "none") == "none"
+            and not any(adapter.get(k) for k in (
+                "use_dora", "use_rslora", "fan_in_fan_out", "lora_bias", "alpha_pattern",
+                "rank_pattern", "use_qalora", "layer_replication", "target_parameters",
+                "trainable_token_indices"))
+            and isinstance(adapter.get("r"), int) and adapter.get("lora_alpha") is not None)
+
+
+def merge_lora(model, weights: Path, scaling: float):
+    """Merge a plain LoRA adapter file into ``model`` in place, as peft's ``merge_and_unload``
+    does (``W += (B @ A) * scaling`` in fp32; ``modules_to_save`` weights, such as the
+    classification head, replace the model's), without importing peft (1.8 s and 140 MB)."""
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(weights))
+    params = dict(model.named_parameters())
+    prefix = "base_model.model."
+    with torch.no_grad():
+        for key, value in state.items():
+            name = key.removeprefix(prefix)
+            if ".lora_B." in name:
+                continue
+            if ".lora_A." in name:
+                module = name.split(".lora_A.")[0]
+                target = params.get(f"{module}.weight")
+                b = state.get(key.replace(".lora_A.", ".lora_B."))
+                if target is None or b is None:
+                    raise ModelLoadError(f"{weights} adapts {module!r}, which the base model "
+                                         "does not have (or its lora_B is missing). Fix: retrain "
+                                         "the adapter for this base encoder.")
+                target += (b.float() @ value.float()) * scaling
+            elif name in params:
+                params[name].copy_(value.to(params[name].dtype))
+            else:
+                raise ModelLoadError(f"{weights} holds {key!r}, which matches no weight of the "
+                                     "base model. Fix: retrain the adapter for this base "
+                                     "encoder.")
+    return model
 
 
 def check_device(device: str) -> None:

@@ -1,0 +1,52 @@
+"""Merging a packaged LoRA adapter without peft gives peft's weights, and loading it does not
+import peft."""
+
+import subprocess
+import sys
+
+import pytest
+
+from claimcheck.errors import ModelLoadError
+from claimcheck.verdict.nli import MODELS_DIR, _plain_lora, load_adapter_model, merge_lora
+
+
+@pytest.mark.slow
+def test_packaged_stance_adapter_merges_as_peft_does_and_loads_without_peft():
+    torch = pytest.importorskip("torch")
+    peft = pytest.importorskip("peft")
+    folder = MODELS_DIR / "stance-mpnet-v1"
+    ours = load_adapter_model(folder).state_dict()
+    theirs = peft.PeftModel.from_pretrained(load_adapter_model(folder, merge=False),
+                                            str(folder)).merge_and_unload().state_dict()
+    assert set(ours) == set(theirs)
+    assert all(torch.equal(ours[k], theirs[k]) for k in ours)
+    code = (f"import sys; from claimcheck.verdict.nli import NLIModel; "
+            f"NLIModel({str(folder)!r}).load(); print('peft' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "False"
+
+
+def test_only_plain_lora_is_merged_without_peft():
+    plain = {"peft_type": "LORA", "r": 16, "lora_alpha": 32, "bias": "none", "use_dora": False,
+             "alpha_pattern": {}, "rank_pattern": {}}
+    assert _plain_lora(plain)
+    assert not _plain_lora({**plain, "use_dora": True})
+    assert not _plain_lora({**plain, "rank_pattern": {"q": 4}})
+    assert not _plain_lora({**plain, "bias": "all"})
+
+
+def test_an_adapter_for_another_base_is_refused_naming_the_fix(tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import save_file
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4))
+    path = tmp_path / "adapter_model.safetensors"
+    save_file({"base_model.model.9.lora_A.weight": torch.zeros(2, 4),
+               "base_model.model.9.lora_B.weight": torch.zeros(4, 2)}, str(path))
+    with pytest.raises(ModelLoadError, match="does not have.*Fix: retrain"):
+        merge_lora(model, path, 2.0)
+    save_file({"base_model.model.0.lora_A.weight": torch.ones(2, 4),
+               "base_model.model.0.lora_B.weight": torch.ones(4, 2)}, str(path))
+    before = model[0].weight.detach().clone()
+    merge_lora(model, path, 0.5)
+    assert torch.allclose(model[0].weight, before + 1.0)  # (B @ A) = 2 everywhere, times 0.5
