@@ -156,13 +156,11 @@ def _doc_from_record(rec: dict, where: str, default_id: str) -> ReferenceDocumen
 
 
 def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=None) -> list[Passage]:
-    from claimcheck.text.nlp import load_spacy, pipe
+    from claimcheck.text.nlp import load_spacy, only, pipe
 
     nlp = nlp or load_spacy()
-    disable = [n for n in nlp.pipe_names if n not in ("tok2vec", "parser", "senter",
-                                                      "sentencizer")]
     passages: list[Passage] = []
-    with nlp.select_pipes(disable=disable):
+    with only(nlp, "parser", "senter", "sentencizer"):
         for d, sdoc in zip(documents, pipe(nlp, [d.text for d in documents]), strict=True):
             sents = []
             for s in sdoc.sents:

@@ -20,6 +20,8 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from claimcheck.text.nlp import only
+
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\.\d+)?")
 
 
@@ -52,8 +54,10 @@ def find_entities(texts: Sequence[str], nlp, labels: Collection[str]) -> list[li
     wanted = frozenset(labels)
     if nlp is None or not wanted or "ner" not in nlp.pipe_names:
         return [[] for _ in texts]
+    with only(nlp, "ner", "entity_ruler"):
+        docs = list(nlp.pipe(texts))
     return [[Entity(e.text, e.label_, e.start_char, e.end_char) for e in d.ents
-             if e.label_ in wanted] for d in nlp.pipe(texts)]
+             if e.label_ in wanted] for d in docs]
 
 
 def entities(texts: Sequence[str], nlp, labels: Collection[str]) -> list[dict[str, set[str]]]:

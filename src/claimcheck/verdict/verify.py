@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from pydantic import Field
 
 from claimcheck.config import Strict
+from claimcheck.text.nlp import only
 from claimcheck.text.quantities import (
     entities,
     entity_key,
@@ -180,8 +181,10 @@ def claim_subjects(statements: Sequence[str], nlp=None) -> list[tuple[str, ...]]
     lower-case 5-letter prefixes; ``()`` when there is no noun subject (or no parser)."""
     if nlp is None or "parser" not in nlp.pipe_names:
         return [() for _ in statements]
+    with only(nlp, "tagger", "morphologizer", "attribute_ruler", "parser"):
+        docs = list(nlp.pipe(statements))
     out = []
-    for d in nlp.pipe(statements):
+    for d in docs:
         keys: tuple[str, ...] = ()
         for t in d:
             if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" and \
