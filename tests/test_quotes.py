@@ -44,11 +44,81 @@ def test_direct_straight_and_curly_quotes():
 def test_quote_split_by_attribution_keeps_the_speaker():
     text = ('“The quickest way to end the war is to lose it,” Stoltenberg said, “but that '
             'will not bring peace.”')
+    # one speech act, one quote (PolNeAR's convention): the span runs over the attribution
     quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    assert [(q.kind, q.text) for q in quotes] == [
+        ("direct", 'The quickest way to end the war is to lose it,” Stoltenberg said, “but that '
+                   "will not bring peace.")]
+    assert quotes[0].cue.text == "said" and speakers[0].name == "Stoltenberg"
+    # merge_split_quotes=False: one quote per pair of quote marks, the same speaker
+    quotes, speakers = extract_quotes(text, config=QuotesConfig(merge_split_quotes=False))
     _check_offsets(text, quotes, speakers)
     assert [q.kind for q in quotes] == ["direct", "direct"]
     assert len({q.speaker_id for q in quotes}) == 1
     assert speakers[0].name == "Stoltenberg"
+
+
+def test_quote_running_on_into_the_next_paragraph_is_one_quote():
+    text = ('“The bridge will open in May,” said Mayor Ana Ruiz. “It is on budget.”\n\n'
+            '“We owe the workers a great deal.”\n\n'
+            '“The tolls are too high,” Councilman Ben Ortiz replied.')
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got == {
+        'The bridge will open in May,” said Mayor Ana Ruiz. “It is on budget.”\n\n“We owe the '
+        "workers a great deal.": ("direct", "Mayor Ana Ruiz"),
+        "The tolls are too high": ("direct", "Ben Ortiz")}
+
+
+def test_two_apostrophe_quote_marks():
+    text = ("''The budget is a disgrace to this city,'' Senator Maria Lopez said on Tuesday. "
+            "Her aide added that the vote ''could go either way.''")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["The budget is a disgrace to this city"] == ("direct", "Maria Lopez")
+    # a quote closing the reported clause is absorbed, quote mark and full stop included
+    assert "that the vote ''could go either way.''" in got
+    assert not any(q.text.startswith("could go") for q in quotes)
+
+
+def test_reported_clause_ends_before_a_participle_of_the_speaker():
+    text = ("Governor Tom Reyes said the storm damage was worse than expected, urging residents "
+            "to stay home. The bridge is closed, Reyes said, so drivers must take the ferry.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["the storm damage was worse than expected"] == ("indirect", "Tom Reyes")
+    assert got["residents to stay home"] == ("indirect", "Tom Reyes")
+    # a mid-sentence attribution: the whole sentence is the content
+    assert got["The bridge is closed, Reyes said, so drivers must take the ferry"] == (
+        "indirect", "Tom Reyes")
+
+
+def test_according_to_takes_the_clause_it_is_attached_to():
+    text = ("The depot closed in May, according to two city officials, although talks go on. "
+            "Crews left early because, according to Ana Ruiz, the site was unsafe after dark.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = {q.text: q.cue.text for q in quotes}
+    assert got["The depot closed in May"] == "according to"
+    assert got["the site was unsafe after dark"] == "according to"
+
+
+def test_object_cues_relative_speakers_and_possessive_nominals():
+    text = ("The teachers union endorsed Kim Park in March. Dana Cole, who said the plan was "
+            "reckless, left early. Voters cheered her promise to cut bus fares.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = _by_text(quotes, speakers)
+    assert got["Kim Park"][0] == "indirect"  # the setting ("in March") is left out
+    assert got["the plan was reckless"] == ("indirect", "Dana Cole")
+    cole = next(s for s in speakers if s.name == "Dana Cole")
+    assert "who" in [m.text for m in cole.mentions]
+    assert got["to cut bus fares"][0] == "indirect"
+    assert next(q for q in quotes if q.text == "to cut bus fares").speaker_mention.text == "her"
 
 
 def test_indirect_quotes_and_pronoun_resolution():
@@ -209,7 +279,7 @@ def test_config_is_strict():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(['"', "“", "”", "«", "»", "He said", " that ", "Biden",
+@given(st.lists(st.sampled_from(['"', "“", "”", "«", "»", "''", "'", "He said", " that ", "Biden",
                                  ". ", "\n", "war", ": ", "peace is near", ","]), max_size=30))
 def test_offsets_hold_on_arbitrary_quote_soup(parts):
     text = "".join(parts)

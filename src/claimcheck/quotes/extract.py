@@ -2,9 +2,11 @@
 
 ``extract_quotes(doc)`` finds three kinds of quote in an article:
 
-* **direct** — text in double quote marks (straight ``"`` or curly ``“ ”``, also ``« »``), across
-  sentences, and a quote split by its attribution (``“A,” he said. “B.”`` gives two quotes of the
-  same speaker). A quote mark that never closes ends at its sentence (or at its paragraph when the
+* **direct** — text in double quote marks (straight ``"`` or curly ``“ ”``, also ``« »`` and
+  two apostrophes ``''…''``), across sentences; a quote split by its attribution (``“A,” he said.
+  “B.”``) and the quotes that run on after it are one quote, as PolNeAR annotates them
+  (``merge_split_quotes``; off: one quote per pair of marks, all of the same speaker). A quote
+  mark that never closes ends at its sentence (or at its paragraph when the
   next paragraph opens a quote, the newspaper convention for a quote that runs on), so it never
   swallows the article.
 * **indirect** — reported speech: a cue verb with a clausal complement ("Stoltenberg clarifies that
@@ -38,6 +40,7 @@ Example::
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -78,6 +81,10 @@ class QuotesConfig(BaseModel):
     max_quote_chars: int = Field(3000, ge=20, description="longer quoted spans are dropped")
     extra_cue_verbs: list[str] = Field(default_factory=list, description="lemmas to add")
     skip_boilerplate: bool = Field(True, description="ignore quotes inside Document.boilerplate")
+    merge_split_quotes: bool = Field(
+        True, description="a direct quote split by its attribution (“A,” she said. “B.”) and the "
+        "quotes that run on after it are one quote (PolNeAR's convention), its span including "
+        "the attribution; false: one quote per pair of quote marks")
 
     @field_validator("extra_cue_verbs")
     @classmethod
@@ -103,24 +110,44 @@ explain acknowledge admit concede deny suggest believe think predict promise ple
 report declare confirm caution contend maintain reiterate remark reply respond write tweet post
 complain allege agree disagree recall indicate hint signal point reckon estimate fear hope
 underline highlight underscore assure reassure concede propose recommend demand ask answer
-counter question doubt observe mention testify suggest"""))
+counter question doubt observe mention testify suggest show find reveal conclude remind learn
+wonder joke worry continue"""))
 # cue verbs that also report speech through an object ("acknowledges past criticisms")
 OBJECT_CUES = frozenset(_words("""
 acknowledge admit deny urge warn express reject praise criticize criticise condemn welcome
 call demand announce dismiss defend blame accuse thank applaud slam highlight stress emphasize
-emphasise underline underscore reiterate
+emphasise underline underscore reiterate describe endorse cite tout blast denounce portray echo
+mock mention repeat reveal show ask question support oppose attack discuss offer
 """))
 # nouns for "X's remarks/stance ..." whose possessor is the speaker
 SPEECH_NOUNS = frozenset(_words("""
 remark remarks comment comments statement statements stance speech words message letter
 interview tweet post position view views argument testimony announcement
 """))
+# possessive pronouns that name a speaker ("his calls to end …")
+POSSESSIVES = frozenset({"his", "her", "their", "its", "our"})
 # nouns of a nominal attribution, "criticisms from former President Donald Trump regarding …":
 # the noun's "from" / "by" object is the speaker, the noun phrase the content
 NOMINAL_CUES = frozenset(_words("""
 criticism remark comment statement claim warning accusation call demand pledge promise
 assurance complaint allegation threat appeal praise condemnation rebuke denial admission
+argument assertion insistence suggestion belief view vow proposal plea request
 """))
+# prepositions of a verb's setting, and nouns of the occasion of a statement ("in a speech")
+SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "while"})
+OCCASION_NOUNS = frozenset(_words("""
+speech interview statement rally debate conference meeting event hearing appearance address
+remarks email letter post tweet op-ed video show program broadcast session call visit stop
+trip tour campaign week day month year morning afternoon evening night
+"""))
+# participles that say what an object is about ("criticisms … regarding defense spending")
+ABOUT_WORDS = frozenset({"regarding", "concerning", "including", "involving"})
+# last words of a clause that leave it open ("because, according to X, …")
+_OPENERS = frozenset({"because", "while", "that", "and", "but", "since", "if", "when", "as",
+                      "although", "though", "so", "whereas"})
+# words after "X said," that start something other than the rest of the content
+_NOT_CONTENT_START = frozenset({"who", "which", "according", "citing", "adding", "noting", "while",
+                                "whereas", "and", "but"})
 # first words of a sentence that continues the quote before it ("That will bring occupation.")
 CONTINUATION_WORDS = frozenset({"that", "this", "it", "those", "these"})
 # of those, the ones that name an opinion rather than words said: "X's stance highlights the
@@ -195,7 +222,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig |
     for c in cands:
         if c.kind == "indirect" and any(s <= c.content[0] < e for s, e in heads):
             c.kind = "headline"
-    return SpeakerResolver(text, ex.ents).resolve(cands)
+    return SpeakerResolver(text, ex.ents, ex.relatives).resolve(cands)
 
 
 class _Extractor:
@@ -231,7 +258,10 @@ class _Extractor:
         self._para_starts = [s for s, _ in self.paras]
         self._doc_base = {id(d): base for (base, _), d in zip(self.paras, self.docs, strict=True)}
         self.quoted: list[tuple[int, int]] = []
+        # speaker span -> relative pronouns that stand for it ("Barkley, who said …")
+        self.relatives: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._quoted_index: tuple[int, list[int], list[int]] = (0, [], [])
+        self._quoted_sorted: list[tuple[int, int]] = []
         self._starts: dict[int, list[int]] = {}
 
     # -- candidates ------------------------------------------------------------------------
@@ -256,9 +286,24 @@ class _Extractor:
                 top = max(top, e)
                 ends.append(top)
             self._quoted_index = (len(self.quoted), [st for st, _ in spans], ends)
+            self._quoted_sorted = spans
         _, starts, ends = self._quoted_index
         k = bisect.bisect_right(starts, pos) - 1
         return k >= 0 and ends[k] > pos
+
+    def _quoted_overlapping(self, s: int, e: int) -> list[tuple[int, int]]:
+        """The quoted spans that overlap ``[s, e)``: a bisect into the sorted spans, then a walk
+        back while the running maximum of the ends still reaches ``s``."""
+        self._in_quote(s)  # rebuilds the index when spans were added
+        _, starts, ends = self._quoted_index
+        spans = self._quoted_sorted
+        out = []
+        k = bisect.bisect_left(starts, e) - 1
+        while k >= 0 and ends[k] > s:
+            if spans[k][1] > s:
+                out.append(spans[k])
+            k -= 1
+        return out[::-1]
 
     def direct_quotes(self) -> list[_Cand]:
         text, out = self.text, []
@@ -266,20 +311,24 @@ class _Extractor:
             i = ps
             while i < pe:
                 ch = text[i]
-                if ch not in _QUOTE_PAIRS or (ch == '"' and not _opens(text, i)):
+                if text.startswith("''", i) and _opens(text, i, 2):
+                    ch = "''"  # two apostrophes: the quote mark of some newspaper archives
+                elif ch not in _QUOTE_PAIRS or (ch == '"' and not _opens(text, i)):
                     i += 1
                     continue
-                close = _find_close(text, i, pe, _QUOTE_PAIRS[ch])
+                w = len(ch)
+                close = _find_close(text, i + w - 1, pe, _QUOTE_PAIRS.get(ch, ch))
                 if close is None:  # unbalanced: end at the sentence, or the paragraph
                     nxt = self.paras[pi + 1][0] if pi + 1 < len(self.paras) else None
-                    runs_on = (nxt is not None and text[nxt] in _QUOTE_PAIRS
+                    runs_on = (nxt is not None and (text[nxt] in _QUOTE_PAIRS
+                                                    or text.startswith("''", nxt))
                                and pe - i <= RUN_ON_MAX_CHARS)
-                    m = _SENT_END.search(text, i + 1, pe)
+                    m = _SENT_END.search(text, i + w, pe)
                     end = pe if runs_on or m is None else m.end()
                     qs, qe, after = i, end, end
                 else:
-                    qs, qe, after = i, close + 1, close + 1
-                cs, ce = _trim(text, qs + 1, qe - (1 if close is not None else 0))
+                    qs, qe, after = i, close + w, close + w
+                cs, ce = _trim(text, qs + w, qe - (w if close is not None else 0))
                 self.quoted.append((qs, qe))
                 if ce - cs >= 2 and ce - cs <= self.cfg.max_quote_chars:
                     out.append(_Cand("direct", (cs, ce)))
@@ -297,7 +346,22 @@ class _Extractor:
             if c.speaker is not None or c.inherit or n_words >= self.cfg.min_unattributed_words:
                 kept.append(c)
                 prev = c
-        return kept
+        return self._merge_runs(kept) if self.cfg.merge_split_quotes else kept
+
+    def _merge_runs(self, quotes: list[_Cand]) -> list[_Cand]:
+        """One quote per speech act: the parts of a quote split by its attribution (“A,” she
+        said. “B.”: both parts found the same cue) and the quotes that run on after it (“C.” in
+        the next paragraph, no words between) become one span, attribution included."""
+        out: list[_Cand] = []
+        for c in quotes:
+            prev = out[-1] if out else None
+            if prev is not None and (c.inherit or (
+                    c.cue is not None and c.cue == prev.cue and c.speaker == prev.speaker
+                    and c.content[0] - prev.content[1] <= CUE_AFTER_CHARS + 4)):
+                prev.content = (prev.content[0], c.content[1])
+                continue
+            out.append(c)
+        return out
 
     def _para_of(self, pos: int) -> int:
         """Index of the line that holds ``pos`` (its end included), -1 if none."""
@@ -346,7 +410,7 @@ class _Extractor:
                 return
         # regex attribution: ‘, said X’ / ‘, X said’ after, ‘X said:’ / ‘X:’ before
         words = self.cue_alt
-        after = re.match(rf"[\s,”\"»]*(?:(?P<c1>{words})\s+(?P<s1>{_NAME_RE})|"
+        after = re.match(rf"[\s,”\"»']*(?:(?P<c1>{words})\s+(?P<s1>{_NAME_RE})|"
                          rf"(?P<s2>{_NAME_RE}|he|she|they)\s+(?P<c2>{words}))\b",
                          text[qe:min(pe, qe + CUE_AFTER_CHARS)])
         if after:
@@ -435,7 +499,8 @@ class _Extractor:
         the indirect quote and is removed from ``found``."""
         if not self.parsed:
             return self._indirect_regex()
-        out, absorbed = [], set()
+        out: list[_Cand] = []
+        absorbed: list[tuple[int, int]] = []
         for (base, _), d in zip(self.paras, self.docs, strict=True):
             for tok in d:
                 if self._in_quote(base + tok.idx):
@@ -458,22 +523,32 @@ class _Extractor:
                 if subj is None:
                     continue
                 span = self._complement(tok)
-                if span is None:
+                paren = span is None
+                if paren:
                     span = self._parenthetical(tok)
                 if span is None:
                     continue
+                span = _cut_trailing(tok, span)
                 cs, ce = _trim(self.text, base + span[0], base + span[1])
-                inside = [(qs, qe) for qs, qe in self.quoted if qs < ce and cs < qe]
+                inside = self._quoted_overlapping(cs, ce)
                 if ce - cs < 8:
                     continue
                 if inside:
+                    # a quote that closes the reported clause ("appeared to be “planned.”")
+                    # ends it, quote mark and full stop included
+                    sent_end = base + tok.sent.end_char
+                    last = max(qe for _, qe in inside)
+                    if paren and last >= ce - 1:
+                        continue  # “…,” she said: the direct quote is the content
+                    if cs - 1 <= max(qs for qs, _ in inside) and ce < last <= sent_end + 1:
+                        ce = last
                     outside = self.text[cs:ce]
                     for qs, qe in sorted(inside, reverse=True):
                         outside = outside[:max(0, qs - cs)] + outside[qe - cs:]
                     if not (all(cs - 1 <= qs and qe <= ce + 1 for qs, qe in inside)
                             and len(_WORD.findall(outside)) >= 3):
                         continue
-                    absorbed.update(inside)
+                    absorbed.append((cs, ce))
                 if not any(ch.dep_ == "ccomp" for ch in tok.children) and (
                         subj[1] == "other" or _via_noun(tok, OPINION_NOUNS)):
                     continue  # "the stance highlights the complexities": not speech
@@ -481,15 +556,28 @@ class _Extractor:
                                                       if ch.dep_ == "prt"])
                 out.append(_Cand("indirect", (cs, ce), (base + tok.idx, base + cue_end),
                                  subj[0], subj[1]))
-        if absorbed:
-            found[:] = [c for c in found if c.kind != "direct" or not any(
-                qs < c.content[0] and c.content[1] < qe for qs, qe in absorbed)]
+        if absorbed:  # both lists are in text order: one merge-like pass
+            absorbed.sort()
+            starts = [a for a, _ in absorbed]
+            ends = list(itertools.accumulate((b for _, b in absorbed), max))
+
+            def inside_indirect(c: _Cand) -> bool:
+                k = bisect.bisect_right(starts, c.content[0]) - 1
+                return k >= 0 and c.content[1] <= ends[k]
+
+            found[:] = [c for c in found if c.kind != "direct" or not inside_indirect(c)]
         return out
 
     def _nominal(self, tok, base: int) -> _Cand | None:
         """'criticisms from former President Donald Trump regarding defense spending': a speech
         noun whose 'from' / 'by' object names a person or organisation; the content is the noun
-        phrase (its left modifiers, not its determiner, to the end of its subtree)."""
+        phrase (its left modifiers, not its determiner, to the end of its subtree), or the
+        noun's own clause ("complaints from X that China's factories …": the that-clause).
+        A possessor speaks too when the noun has such a clause ("his calls to end …")."""
+        clause = _noun_clause(tok)
+        if clause is not None:
+            cspan = _trim(self.text, base + clause.left_edge.idx,
+                          base + clause.right_edge.idx + len(clause.right_edge))
         for prep in tok.children:
             if prep.dep_ != "prep" or prep.lower_ not in ("from", "by"):
                 continue
@@ -505,11 +593,27 @@ class _Extractor:
                 left = left.nbor(1)
             right = tok.right_edge
             cs, ce = _trim(self.text, base + left.idx, base + right.idx + len(right))
-            if any(qs < ce and cs < qe for qs, qe in self.quoted):
+            if clause is not None:
+                cs, ce = cspan
+            if self._quoted_overlapping(cs, ce):
                 return None
             return _Cand("indirect", (cs, ce), (base + tok.idx, base + tok.idx + len(tok)),
                          *subj)
-        return None
+        poss = [ch for ch in tok.children if ch.dep_ == "poss"]
+        if clause is None or not poss or len(_WORD.findall(self.text[slice(*cspan)])) < 3:
+            return None
+        p = poss[0]
+        if p.pos_ == "PRON":
+            if p.lower_ not in POSSESSIVES:
+                return None
+            subj = ((base + p.idx, base + p.idx + len(p)), "pronoun")
+        else:
+            subj = self._phrase(p)
+            if subj is None or subj[1] not in ("person", "org", "role"):
+                return None
+        if self._quoted_overlapping(*cspan):
+            return None
+        return _Cand("indirect", cspan, (base + tok.idx, base + tok.idx + len(tok)), *subj)
 
     def _according_to(self, tok, base: int) -> _Cand | None:
         """'…, according to officials.' / 'According to X, …': the rest of the sentence."""
@@ -525,12 +629,16 @@ class _Extractor:
         p0, p1 = tok.idx, objs[0].right_edge.idx + len(objs[0].right_edge)
         left = (sent.start_char, p0)
         right = (p1, sent.end_char)
-        cs, ce = max(left, right, key=lambda x: x[1] - x[0])
+        # the clause it is attached to: the one before it, unless that is empty or ends in a
+        # word that opens the clause after it ("because, according to X, the media …")
+        before = [w.lower() for w in _WORD.findall(tok.doc.text[left[0]:left[1]])]
+        cs, ce = left if len(before) >= 3 and before[-1] not in _OPENERS else right
+        if len(_WORD.findall(tok.doc.text[cs:ce])) < 3:
+            cs, ce = max(left, right, key=lambda x: x[1] - x[0])
         cs, ce = _trim(self.text, base + cs, base + ce)
         while ce > cs and self.text[ce - 1] in ".!?":
             ce -= 1
-        if len(_WORD.findall(self.text[cs:ce])) < 3 or any(
-                qs < ce and cs < qe for qs, qe in self.quoted):
+        if len(_WORD.findall(self.text[cs:ce])) < 3 or self._quoted_overlapping(cs, ce):
             return None
         return _Cand("indirect", (cs, ce), (base + tok.idx, base + to.idx + len(to)), *subj)
 
@@ -543,6 +651,23 @@ class _Extractor:
         sent = tok.sent
         if first.i - 1 <= sent.start or tok.doc[first.i - 1].text != ",":
             return None
+        # mid-sentence ("By closing it, Ms. Lee said, the city saves money"): the whole sentence
+        # is the content, as PolNeAR marks it (its fragments around the attribution)
+        last = max([tok, *subs], key=lambda t: t.i)
+        for t in tok.doc[last.i + 1:min(sent.end, last.i + 8)]:
+            if t.text == ",":
+                rest = [w for w in tok.doc[t.i + 1:sent.end] if not w.is_punct]
+                nxt = rest[0] if rest else None
+                if (len(rest) >= 3 and nxt.tag_ != "VBG" and nxt.lower_ not in _NOT_CONTENT_START
+                        and not any(w.lemma_.lower() in CLAUSE_CUES and w.pos_ == "VERB"
+                                    and w.dep_ == "ROOT" for w in rest)):
+                    end = sent[-1]
+                    while end.i > t.i and (end.is_punct or end.is_space):
+                        end = end.nbor(-1)
+                    return sent.start_char, end.idx + len(end)
+                break
+            if t.is_punct and t.text not in ("(", ")", "-", "’", "'"):
+                break
         return sent.start_char, tok.doc[first.i - 1].idx
 
     def _is_cue(self, tok, clause: bool) -> bool:
@@ -568,7 +693,13 @@ class _Extractor:
             return left.idx, c.right_edge.idx + len(c.right_edge)
         if tok.lemma_.lower() not in OBJECT_CUES and tok.lower_ not in self.object_forms:
             return None
-        right = [ch for ch in tok.rights if ch.dep_ not in ("cc", "conj", "punct")]
+        right = []
+        for ch in tok.rights:  # the object and what completes it, up to the first setting
+            if ch.dep_ in ("cc", "conj", "punct"):
+                break
+            if (ch.dep_ not in ("advcl", "npadvmod", "mark") or ch.lower_ in ABOUT_WORDS) and (
+                    not _is_setting(ch)):
+                right.append(ch)
         if not right:
             return None
         start = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
@@ -580,6 +711,18 @@ class _Extractor:
 
     def _subject(self, tok) -> tuple[tuple[int, int], str] | None:
         """The speaker span of a cue verb and its kind, from the parse."""
+        if tok.tag_ == "VBG" and tok.dep_ in ("advcl", "conj"):
+            # "Ross said it was hard, highlighting …": the participle is the speaker's, even
+            # when the parser hangs it on the reported clause
+            h = tok.head
+            for _ in range(4):
+                if h is not tok and self._is_cue(h, clause=True):
+                    subs = [ch for ch in h.children if ch.dep_ == "nsubj"]
+                    if subs:
+                        return self._phrase(subs[0])
+                if h.head is h:
+                    break
+                h = h.head
         head, hops = tok, 0
         while hops < 3:
             subs = [ch for ch in head.children if ch.dep_ in ("nsubj", "nsubjpass")]
@@ -597,6 +740,14 @@ class _Extractor:
 
     def _phrase(self, s, end_tok=None) -> tuple[tuple[int, int], str] | None:
         base = self._base(s.doc)
+        if (s.lower_ in ("who", "which", "that") and s.head.dep_ == "relcl"
+                and s.head.head.pos_ in ("NOUN", "PROPN")):
+            # "Barkley, who said he …": the antecedent speaks; "who" becomes its mention
+            ante = self._phrase(s.head.head)
+            if ante is not None:
+                self.relatives.setdefault(ante[0], []).append((base + s.idx,
+                                                               base + s.idx + len(s)))
+            return ante
         if s.lemma_.lower() in SPEECH_NOUNS or s.lower_ in SPEECH_NOUNS:
             poss = [ch for ch in s.children if ch.dep_ == "poss"]
             if poss and poss[0].pos_ == "PROPN":
@@ -641,6 +792,55 @@ class _Extractor:
 
 
 
+def _noun_clause(noun):
+    """The that- or to-clause of a speech noun ("claims that …", "calls to end …"), also where
+    the parser hung it on the noun's from/by object or on the verb after the noun."""
+    def opens(ch) -> bool:
+        return any((g.dep_ == "mark" and g.lower_ == "that") or (g.dep_ == "aux"
+                   and g.lower_ == "to") for g in ch.children if g.i < ch.i)
+    holders = [noun] + [o for p in noun.children if p.dep_ == "prep" and p.lower_ in ("from", "by")
+                        for o in p.children if o.dep_ == "pobj"]
+    for n in holders:
+        for ch in n.rights:
+            if ch.dep_ in ("acl", "ccomp") and opens(ch):
+                return ch
+    nxt = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
+    if (nxt is not None and nxt.lower_ == "to" and nxt.dep_ == "aux" and nxt.head.i > noun.i
+            and nxt.head.dep_ in ("advcl", "acl", "xcomp") and nxt.head.left_edge.i == nxt.i):
+        return nxt.head
+    return None
+
+
+def _cut_trailing(cue, span: tuple[int, int]) -> tuple[int, int]:
+    """End a reported clause before a participle that adds something of the speaker's own
+    ("…, saying …", "…, highlighting …", "… but warning …"): PolNeAR makes that a second
+    attribution (or none), not part of the first content."""
+    s, e = span
+    for t in cue.sent:
+        if t.idx <= max(s, cue.idx) or t.idx >= e:
+            continue
+        if t.tag_ != "VBG" or t.dep_ not in ("advcl", "conj") or t.i < 2:
+            continue
+        before = t.nbor(-1)
+        if before.lower_ in ("but", "and", "while") and t.i >= 3:
+            before = before.nbor(-1) if before.nbor(-1).text == "," else before
+        if before.text in (",", "—", "–") or before.lower_ in ("but", "and", "while"):
+            return s, before.idx
+    return span
+
+
+def _is_setting(tok) -> bool:
+    """Whether a verb's dependent says when, where or on which occasion ("on Monday", "at a
+    rally", "in an interview"), not what was said."""
+    if tok.dep_ != "prep":
+        return tok.ent_type_ in ("DATE", "TIME")
+    if tok.lower_ in SETTING_PREPS:
+        return True
+    objs = [ch for ch in tok.children if ch.dep_ == "pobj"]
+    return bool(objs) and (objs[0].ent_type_ in ("DATE", "TIME", "GPE", "LOC", "FAC", "EVENT")
+                           or objs[0].lemma_.lower() in OCCASION_NOUNS)
+
+
 def _via_noun(tok, nouns: frozenset[str]) -> bool:
     """Whether the cue's subject is one of ``nouns`` ("Stoltenberg's stance highlights …")."""
     subs = [ch for ch in tok.children if ch.dep_ in ("nsubj", "nsubjpass")]
@@ -666,10 +866,11 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _opens(text: str, i: int) -> bool:
-    """Whether a straight double quote at i opens a quote (start/space/bracket before it)."""
+def _opens(text: str, i: int, width: int = 1) -> bool:
+    """Whether a straight double quote (``width`` 2: two apostrophes) at i opens a quote
+    (start/space/bracket before it, no space after)."""
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + width] if i + width < len(text) else " "
     return (before.isspace() or before in "([{—–-:") and not after.isspace()
 
 
@@ -679,6 +880,9 @@ def _find_close(text: str, i: int, end: int, closer: str) -> int | None:
         j = text.find(closer, j, end)
         if j < 0:
             return None
-        if closer != '"' or j + 1 >= len(text) or not text[j + 1].isalnum():
+        if closer == "''" and text.startswith("'''", j):
+            j += 1  # a nested quote that closes with the outer one: ''... 'go home.''' '
+        k = j + len(closer)
+        if closer not in ('"', "''") or k >= len(text) or not text[k].isalnum():
             return j
         j += 1

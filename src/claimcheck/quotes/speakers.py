@@ -29,7 +29,9 @@ ROLE_WORDS = frozenset({
 })
 MODIFIER_WORDS = frozenset({"former", "acting", "deputy", "vice", "then", "outgoing", "incoming"})
 LEADER_WORDS = frozenset({"chief", "head", "leader", "boss"})
-PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "any"}
+PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "any",
+            # possessives, speakers of nominal attributions ("his calls to end …")
+            "his": "person", "her": "person", "their": "any", "its": "org", "our": "any"}
 
 
 @dataclass
@@ -109,13 +111,17 @@ class SpeakerResolver:
     """Resolve quote candidates' speaker mentions against the article's entities.
 
     ``ents`` are (start, end, spaCy label) of the article's PERSON / ORG / GPE / NORP / LOC
-    entities (possessives stripped). Candidates need ``kind``, ``content``, ``cue``, ``speaker``,
+    entities (possessives stripped); ``relatives`` maps a speaker span to the relative
+    pronouns that stand for it ("who" in "Barkley, who said …"), added to its mentions.
+    Candidates need ``kind``, ``content``, ``cue``, ``speaker``,
     ``speaker_kind`` and ``inherit`` (take the previous quote's speaker), all as offsets.
     """
 
-    def __init__(self, text: str, ents: list[tuple[int, int, str]]) -> None:
+    def __init__(self, text: str, ents: list[tuple[int, int, str]],
+                 relatives: dict[tuple[int, int], list[tuple[int, int]]] | None = None) -> None:
         self.text = text
         self.ents = ents if isinstance(ents, Entities) else Entities(ents)
+        self.relatives = relatives or {}
 
     def resolve(self, cands: list) -> tuple[list[Quote], list[Speaker]]:
         text = self.text
@@ -134,6 +140,8 @@ class SpeakerResolver:
                 cl = quote_cluster[-1]
             elif c.speaker is not None:
                 cl = self._cluster_for(clusters, c, last_speaker)
+                for rel in self.relatives.get(c.speaker, ()) if cl is not None else ():
+                    cl.mentions[rel] = None  # "who" in "Barkley, who said …"
             quote_cluster.append(cl)
             if cl is not None:
                 last_speaker.append((c.speaker[0] if c.speaker else c.content[0], cl))
