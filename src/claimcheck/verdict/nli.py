@@ -190,12 +190,9 @@ def merge_lora(model, weights: Path, scaling: float):
                     raise ModelLoadError(f"{weights} adapts {module!r}, which the base model "
                                          "does not have (or its lora_B is missing). Fix: retrain "
                                          "the adapter for this base encoder.")
-                # a new tensor, not an in-place add: the base weights may be a read-only
-                # mapping of the safetensors file, and writing into it copies page by page
-                # (mpnet: 0.48 s against 0.10 s)
-                target.data = target.data + (b.float() @ value.float()) * scaling
+                target += (b.float() @ value.float()) * scaling
             elif name in params:
-                params[name].data = value.to(params[name].dtype)
+                params[name].copy_(value.to(params[name].dtype))
             else:
                 raise ModelLoadError(f"{weights} holds {key!r}, which matches no weight of the "
                                      "base model. Fix: retrain the adapter for this base "
