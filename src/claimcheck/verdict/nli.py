@@ -190,6 +190,9 @@ def merge_lora(model, weights: Path, scaling: float):
                     raise ModelLoadError(f"{weights} adapts {module!r}, which the base model "
                                          "does not have (or its lora_B is missing). Fix: retrain "
                                          "the adapter for this base encoder.")
+                # in place: the base weights map the safetensors file, and the written pages
+                # become the merged weights (a new tensor would keep the old pages resident
+                # beside it: +170 MB of RSS for mpnet, for 0.4 s less of page copying)
                 target += (b.float() @ value.float()) * scaling
             elif name in params:
                 params[name].copy_(value.to(params[name].dtype))
