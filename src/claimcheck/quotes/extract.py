@@ -47,6 +47,22 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claimcheck.quotes.cues import (
+    ABOUT_WORDS,
+    CLAUSE_CUES,
+    CONTINUATION_WORDS,
+    NOMINAL_CUES,
+    NOT_CONTENT_START,
+    NOT_SPEAKERS,
+    OBJECT_CUES,
+    OCCASION_NOUNS,
+    OPENERS,
+    OPINION_NOUNS,
+    POSSESSIVES,
+    SETTING_PREPS,
+    SPEECH_NOUNS,
+    verb_forms,
+)
 from claimcheck.quotes.speakers import (
     MODIFIER_WORDS,
     PRONOUNS,
@@ -96,89 +112,11 @@ class QuotesConfig(BaseModel):
         return [w.lower() for w in v]
 
 
-# --- lexicons -------------------------------------------------------------------------------
-
-
-def _words(block: str) -> list[str]:
-    return block.split()
-
-
-# cue verbs that report speech through a clause ("said that ...", "..., he said")
-CLAUSE_CUES = frozenset(_words("""
-say tell add note state claim argue assert insist warn urge stress emphasize emphasise clarify
-explain acknowledge admit concede deny suggest believe think predict promise pledge vow announce
-report declare confirm caution contend maintain reiterate remark reply respond write tweet post
-complain allege agree disagree recall indicate hint signal point reckon estimate fear hope
-underline highlight underscore assure reassure concede propose recommend demand ask answer
-counter question doubt observe mention testify suggest show find reveal conclude remind learn
-wonder joke worry continue"""))
-# cue verbs that also report speech through an object ("acknowledges past criticisms")
-OBJECT_CUES = frozenset(_words("""
-acknowledge admit deny urge warn express reject praise criticize criticise condemn welcome
-call demand announce dismiss defend blame accuse thank applaud slam highlight stress emphasize
-emphasise underline underscore reiterate describe endorse cite tout blast denounce portray echo
-mock mention repeat reveal show ask question support oppose attack discuss offer
-"""))
-# nouns for "X's remarks/stance ..." whose possessor is the speaker
-SPEECH_NOUNS = frozenset(_words("""
-remark remarks comment comments statement statements stance speech words message letter
-interview tweet post position view views argument testimony announcement
-"""))
-# possessive pronouns that name a speaker ("his calls to end …")
-POSSESSIVES = frozenset({"his", "her", "their", "its", "our"})
-# nouns of a nominal attribution, "criticisms from former President Donald Trump regarding …":
-# the noun's "from" / "by" object is the speaker, the noun phrase the content
-NOMINAL_CUES = frozenset(_words("""
-criticism remark comment statement claim warning accusation call demand pledge promise
-assurance complaint allegation threat appeal praise condemnation rebuke denial admission
-argument assertion insistence suggestion belief view vow proposal plea request
-"""))
-# prepositions of a verb's setting, and nouns of the occasion of a statement ("in a speech")
-SETTING_PREPS = frozenset({"at", "during", "after", "before", "since", "until", "amid", "while"})
-OCCASION_NOUNS = frozenset(_words("""
-speech interview statement rally debate conference meeting event hearing appearance address
-remarks email letter post tweet op-ed video show program broadcast session call visit stop
-trip tour campaign week day month year morning afternoon evening night
-"""))
-# participles that say what an object is about ("criticisms … regarding defense spending")
-ABOUT_WORDS = frozenset({"regarding", "concerning", "including", "involving"})
-# last words of a clause that leave it open ("because, according to X, …")
-_OPENERS = frozenset({"because", "while", "that", "and", "but", "since", "if", "when", "as",
-                      "although", "though", "so", "whereas"})
-# words after "X said," that start something other than the rest of the content
-_NOT_CONTENT_START = frozenset({"who", "which", "according", "citing", "adding", "noting", "while",
-                                "whereas", "and", "but"})
-# first words of a sentence that continues the quote before it ("That will bring occupation.")
-CONTINUATION_WORDS = frozenset({"that", "this", "it", "those", "these"})
-# of those, the ones that name an opinion rather than words said: "X's stance highlights the
-# complexities" is not a quote, "X's remarks underscored the alliance's support" is
-OPINION_NOUNS = frozenset({"stance", "position", "view", "views", "argument"})
-_NOT_SPEAKERS = frozenset(_words("""
-related posts note update photo image source sources read more editor's see also tags share
-advertisement watch listen contents table summary conclusion introduction overview
-"""))
-_IRREGULAR = {"say": ["said"], "tell": ["told"], "think": ["thought"], "write": ["wrote",
-              "written"], "hold": ["held"], "speak": ["spoke", "spoken"]}
-
 _QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", '"': '"'}
 _WORD = re.compile(r"\w[\w’'.-]*")
 _SENT_END = re.compile(r"[.!?…](?=[\s”\"»]|$)")
 _CAP = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w’'\-]*)"
 _NAME_RE = rf"{_CAP}(?:[ \t]+{_CAP}){{0,4}}"
-
-
-def _forms(lemmas) -> set[str]:
-    """Inflected forms of the cue lemmas (for tokens the tagger got wrong and the regex fallback)."""
-    out: set[str] = set()
-    for w in lemmas:
-        out |= {w, *_IRREGULAR.get(w, [])}
-        stem = w[:-1] if w.endswith("e") else w
-        if w.endswith("y") and w[-2:-1] not in "aeiou":
-            out |= {w[:-1] + "ies", w[:-1] + "ied", w + "ing"}
-        else:
-            out |= {w + "es" if w.endswith(("s", "sh", "ch", "x", "z")) else w + "s",
-                    stem + "ed", stem + "ing"}
-    return out
 
 
 @dataclass
@@ -230,10 +168,10 @@ class _Extractor:
         self.text, self.nlp, self.cfg = text, nlp, cfg
         self.parsed = "parser" in nlp.pipe_names
         self.has_ner = "ner" in nlp.pipe_names
-        self.clause_forms = _forms(CLAUSE_CUES | set(cfg.extra_cue_verbs))
+        self.clause_forms = verb_forms(CLAUSE_CUES | set(cfg.extra_cue_verbs))
         # the cue forms as one regex alternation, longest first
         self.cue_alt = "|".join(map(re.escape, sorted(self.clause_forms, key=len, reverse=True)))
-        self.object_forms = _forms(OBJECT_CUES)
+        self.object_forms = verb_forms(OBJECT_CUES)
         lines = lines or LineDocs(nlp, text)
         self.paras = lines.spans()
         self.docs = lines.docs(self.paras)
@@ -482,8 +420,8 @@ class _Extractor:
     def _speaker_phrase_kind(self, s: int, e: int) -> str | None:
         phrase = self.text[s:e]
         words = phrase.lower().replace("-", " ").split()
-        if not words or len(words) > 6 or phrase.lower().strip() in _NOT_SPEAKERS or any(
-                w in _NOT_SPEAKERS for w in words[-1:]):
+        if not words or len(words) > 6 or phrase.lower().strip() in NOT_SPEAKERS or any(
+                w in NOT_SPEAKERS for w in words[-1:]):
             return None
         if any(w in ROLE_WORDS for w in phrase.lower().split()):
             return "role"
@@ -632,7 +570,7 @@ class _Extractor:
         # the clause it is attached to: the one before it, unless that is empty or ends in a
         # word that opens the clause after it ("because, according to X, the media …")
         before = [w.lower() for w in _WORD.findall(tok.doc.text[left[0]:left[1]])]
-        cs, ce = left if len(before) >= 3 and before[-1] not in _OPENERS else right
+        cs, ce = left if len(before) >= 3 and before[-1] not in OPENERS else right
         if len(_WORD.findall(tok.doc.text[cs:ce])) < 3:
             cs, ce = max(left, right, key=lambda x: x[1] - x[0])
         cs, ce = _trim(self.text, base + cs, base + ce)
@@ -658,7 +596,7 @@ class _Extractor:
             if t.text == ",":
                 rest = [w for w in tok.doc[t.i + 1:sent.end] if not w.is_punct]
                 nxt = rest[0] if rest else None
-                if (len(rest) >= 3 and nxt.tag_ != "VBG" and nxt.lower_ not in _NOT_CONTENT_START
+                if (len(rest) >= 3 and nxt.tag_ != "VBG" and nxt.lower_ not in NOT_CONTENT_START
                         and not any(w.lemma_.lower() in CLAUSE_CUES and w.pos_ == "VERB"
                                     and w.dep_ == "ROOT" for w in rest)):
                     end = sent[-1]
