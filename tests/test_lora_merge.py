@@ -33,6 +33,10 @@ def test_only_plain_lora_is_merged_without_peft():
     assert not _plain_lora({**plain, "use_dora": True})
     assert not _plain_lora({**plain, "rank_pattern": {"q": 4}})
     assert not _plain_lora({**plain, "bias": "all"})
+    assert _plain_lora(plain, ["base_model.model.x.q.lora_A.weight",
+                               "base_model.model.x.q.lora_B.weight",
+                               "base_model.model.classifier.weight"])
+    assert not _plain_lora(plain, ["base_model.model.emb.lora_embedding_A"])  # peft merges that
 
 
 def test_an_adapter_for_another_base_is_refused_naming_the_fix(tmp_path):

@@ -171,3 +171,27 @@ def test_encoder_encodes_each_distinct_passage_once():
     assert calls == [texts[:2]]
     assert v.shape[0] == 3 and np.array_equal(v[0], v[2])
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_encoder_lower_cases_texts_when_the_folder_says_so(tmp_path):
+    """A sentence-transformers folder with do_lower_case true reads lower-cased texts."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    from claimcheck.text.encoder import Encoder
+
+    src = Encoder("default").path
+    folder = tmp_path / "enc"
+    shutil.copytree(src, folder)
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": 256, "do_lower_case": True}))
+    lower = Encoder(str(folder), precision="fp32")
+    assert lower.load()._model.lower and not Encoder("default").load()._model.lower
+    seen = []
+    tok = lower._model.tokenizer
+    lower._model.tokenizer = lambda texts, **kw: seen.extend(texts) or tok(texts, **kw)
+    v = lower.encode(["NATO MET IN WASHINGTON."])
+    assert seen == ["nato met in washington."] and v.shape == (1, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)

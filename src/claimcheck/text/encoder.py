@@ -34,6 +34,11 @@ class _TransformersEncoder:
     def __init__(self, path: Path, pooling: str, device: str) -> None:
         from transformers import AutoModel, AutoTokenizer
 
+        bert_config = path / "sentence_bert_config.json"
+        #: sentence-transformers lower-cases the texts first when the folder says so
+        self.lower = bool(bert_config.is_file() and
+                          json.loads(bert_config.read_text()).get("do_lower_case"))
+
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
                                                use_safetensors=True).to(device).eval()
@@ -49,7 +54,8 @@ class _TransformersEncoder:
         with torch.inference_mode():
             for s in range(0, len(order), batch_size):
                 idx = order[s : s + batch_size]
-                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                batch = [texts[i].lower() if self.lower else texts[i] for i in idx]
+                enc = self.tokenizer(batch, padding=True, truncation=True,
                                      max_length=max_length, return_tensors="pt").to(self.device)
                 tokens = self.model(**enc).last_hidden_state
                 mask = enc["attention_mask"].unsqueeze(-1).to(tokens.dtype)

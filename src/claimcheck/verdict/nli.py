@@ -145,7 +145,7 @@ def load_adapter_model(folder: Path, merge: bool = True):
         local_files_only=True, use_safetensors=True, dtype=torch.float32)
     if not merge:
         return base
-    if not _plain_lora(adapter):
+    if not _plain_lora(adapter, _tensor_names(folder / "adapter_model.safetensors")):
         try:
             from peft import PeftModel
         except ImportError as e:
@@ -156,10 +156,21 @@ def load_adapter_model(folder: Path, merge: bool = True):
                       adapter["lora_alpha"] / adapter["r"])
 
 
-def _plain_lora(adapter: dict) -> bool:
-    """Is this adapter config plain LoRA (W + B·A·alpha/r on nn.Linear weights, no DoRA, rsLoRA,
-    per-module ranks or trained biases), which :func:`merge_lora` merges without peft?"""
-    return (adapter.get("peft_type") == "LORA" and adapter.get("bias", "none") == "none"
+def _tensor_names(weights: Path) -> list[str]:
+    """The tensor names of a safetensors file (its header only)."""
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="pt") as f:
+        return list(f.keys())
+
+
+def _plain_lora(adapter: dict, names: list[str] = ()) -> bool:
+    """Is this adapter plain LoRA (W + B·A·alpha/r on nn.Linear weights, no DoRA, rsLoRA,
+    per-module ranks, trained biases or LoRA on embeddings: no tensor ``names`` with a ``lora_``
+    part other than lora_A / lora_B), which :func:`merge_lora` merges without peft?"""
+    other = [n for n in names if "lora_" in n and ".lora_A." not in n and ".lora_B." not in n]
+    return (not other and adapter.get("peft_type") == "LORA"
+            and adapter.get("bias", "none") == "none"
             and not any(adapter.get(k) for k in (
                 "use_dora", "use_rslora", "fan_in_fan_out", "lora_bias", "alpha_pattern",
                 "rank_pattern", "use_qalora", "layer_replication", "target_parameters",
