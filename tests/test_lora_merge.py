@@ -1,5 +1,5 @@
-"""Merging a packaged LoRA adapter without peft gives peft's weights, and loading it does not
-import peft."""
+"""Merging a packaged LoRA adapter without peft gives peft's weights, loading it does not import
+peft, and the merged-weights cache gives the same weights again."""
 
 import subprocess
 import sys
@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.verdict.nli import MODELS_DIR, _plain_lora, load_adapter_model, merge_lora
+from claimcheck.verdict.lora import load_adapter_model, merge_lora, merged_cache_file, plain_lora
+from claimcheck.verdict.nli import MODELS_DIR
 
 
 @pytest.mark.slow
@@ -29,14 +30,14 @@ def test_packaged_stance_adapter_merges_as_peft_does_and_loads_without_peft():
 def test_only_plain_lora_is_merged_without_peft():
     plain = {"peft_type": "LORA", "r": 16, "lora_alpha": 32, "bias": "none", "use_dora": False,
              "alpha_pattern": {}, "rank_pattern": {}}
-    assert _plain_lora(plain)
-    assert not _plain_lora({**plain, "use_dora": True})
-    assert not _plain_lora({**plain, "rank_pattern": {"q": 4}})
-    assert not _plain_lora({**plain, "bias": "all"})
-    assert _plain_lora(plain, ["base_model.model.x.q.lora_A.weight",
+    assert plain_lora(plain)
+    assert not plain_lora({**plain, "use_dora": True})
+    assert not plain_lora({**plain, "rank_pattern": {"q": 4}})
+    assert not plain_lora({**plain, "bias": "all"})
+    assert plain_lora(plain, ["base_model.model.x.q.lora_A.weight",
                                "base_model.model.x.q.lora_B.weight",
                                "base_model.model.classifier.weight"])
-    assert not _plain_lora(plain, ["base_model.model.emb.lora_embedding_A"])  # peft merges that
+    assert not plain_lora(plain, ["base_model.model.emb.lora_embedding_A"])  # peft merges that
 
 
 def test_an_adapter_for_another_base_is_refused_naming_the_fix(tmp_path):
@@ -54,3 +55,27 @@ def test_an_adapter_for_another_base_is_refused_naming_the_fix(tmp_path):
     before = model[0].weight.detach().clone()
     merge_lora(model, path, 0.5)
     assert torch.allclose(model[0].weight, before + 1.0)  # (B @ A) = 2 everywhere, times 0.5
+
+
+@pytest.mark.slow
+def test_the_merged_weights_cache_gives_the_same_weights_without_merging(monkeypatch):
+    torch = pytest.importorskip("torch")
+    import claimcheck.verdict.lora as lora
+    from claimcheck.text.base_encoders import cache_root, mpnet_folder
+
+    folder = MODELS_DIR / "stance-mpnet-v1"
+    cached = merged_cache_file(folder / "adapter_model.safetensors", mpnet_folder())
+    assert cached.parent == cache_root() / "merged"  # the test session's cache (conftest)
+    cached.unlink(missing_ok=True)
+    first = load_adapter_model(folder).state_dict()  # merges, writes the cache
+    assert cached.is_file()
+    merges = []
+    real = lora.merge_lora
+    monkeypatch.setattr(lora, "merge_lora", lambda *a: merges.append(a) or real(*a))
+    second = load_adapter_model(folder).state_dict()  # reads the cache
+    assert merges == []
+    assert all(torch.equal(first[k], second[k]) for k in first)
+    cached.write_bytes(b"not a safetensors file")  # a broken cache: merged again, rewritten
+    third = load_adapter_model(folder).state_dict()
+    assert len(merges) == 1 and all(torch.equal(first[k], third[k]) for k in first)
+    assert lora._load_merged(load_adapter_model(folder, merge=False), cached)

@@ -36,7 +36,7 @@ from claimcheck.train.data import (
     write_jsonl,
 )
 from claimcheck.train.negatives import hard_negatives, negated_negatives, nei_neutrals, perturbations
-from claimcheck.verdict.nli import ADAPTER_CONFIG, load_adapter_model
+from claimcheck.verdict.lora import ADAPTER_CONFIG, load_adapter_model
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import warnings
@@ -31,6 +30,7 @@ from pydantic import Field
 from claimcheck.config import PACKAGE_DIR, Strict, file_sha256
 from claimcheck.errors import LabelMappingError, ModelLoadError
 from claimcheck.verdict import calibration
+from claimcheck.verdict.lora import ADAPTER_CONFIG, load_adapter_model
 
 
 class ModelConfig(Strict):
@@ -117,101 +117,12 @@ def _looks_like_hub_id(name: str) -> bool:
     return bool(re.fullmatch(r"[\w.-]+(/[\w.-]+)?", name)) and not name.startswith((".", "/"))
 
 
-ADAPTER_CONFIG = "adapter_config.json"
-
-
 def weights_file(folder: Path) -> Path:
     """The weights a model folder's checksum covers: model.safetensors, or for a LoRA adapter
     folder (``adapter_config.json``) adapter_model.safetensors."""
     if (folder / ADAPTER_CONFIG).is_file():
         return folder / "adapter_model.safetensors"
     return folder / "model.safetensors"
-
-
-def load_adapter_model(folder: Path, merge: bool = True):
-    """A LoRA adapter folder (adapters + head, saved by ``claimcheck train nli`` with ``lora``):
-    its base encoder comes from the package named in adapter_config.json; the adapters are merged
-    into the base weights so inference costs the same as a plain model (``merge=False``: the bare
-    base model with the folder's config, for the caller to wrap)."""
-    import torch
-    from transformers import AutoConfig, AutoModelForSequenceClassification
-
-    from claimcheck.text.base_encoders import resolve_base_encoder
-
-    adapter = json.loads((folder / ADAPTER_CONFIG).read_text())
-    config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
-    base = AutoModelForSequenceClassification.from_pretrained(
-        resolve_base_encoder(adapter.get("base_model_name_or_path")), config=config,
-        local_files_only=True, use_safetensors=True, dtype=torch.float32)
-    if not merge:
-        return base
-    if not _plain_lora(adapter, _tensor_names(folder / "adapter_model.safetensors")):
-        try:
-            from peft import PeftModel
-        except ImportError as e:
-            raise ModelLoadError(f"{folder} is a LoRA adapter model with options beyond plain "
-                                 "LoRA, which need the peft package. Fix: pip install peft.") from e
-        return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
-    return merge_lora(base, folder / "adapter_model.safetensors",
-                      adapter["lora_alpha"] / adapter["r"])
-
-
-def _tensor_names(weights: Path) -> list[str]:
-    """The tensor names of a safetensors file (its header only)."""
-    from safetensors import safe_open
-
-    with safe_open(str(weights), framework="pt") as f:
-        return list(f.keys())
-
-
-def _plain_lora(adapter: dict, names: list[str] = ()) -> bool:
-    """Is this adapter plain LoRA (W + B·A·alpha/r on nn.Linear weights, no DoRA, rsLoRA,
-    per-module ranks, trained biases or LoRA on embeddings: no tensor ``names`` with a ``lora_``
-    part other than lora_A / lora_B), which :func:`merge_lora` merges without peft?"""
-    other = [n for n in names if "lora_" in n and ".lora_A." not in n and ".lora_B." not in n]
-    return (not other and adapter.get("peft_type") == "LORA"
-            and adapter.get("bias", "none") == "none"
-            and not any(adapter.get(k) for k in (
-                "use_dora", "use_rslora", "fan_in_fan_out", "lora_bias", "alpha_pattern",
-                "rank_pattern", "use_qalora", "layer_replication", "target_parameters",
-                "trainable_token_indices"))
-            and isinstance(adapter.get("r"), int) and adapter.get("lora_alpha") is not None)
-
-
-def merge_lora(model, weights: Path, scaling: float):
-    """Merge a plain LoRA adapter file into ``model`` in place, as peft's ``merge_and_unload``
-    does (``W += (B @ A) * scaling`` in fp32; ``modules_to_save`` weights, such as the
-    classification head, replace the model's), without importing peft (1.8 s and 140 MB)."""
-    import torch
-    from safetensors.torch import load_file
-
-    state = load_file(str(weights))
-    params = dict(model.named_parameters())
-    prefix = "base_model.model."
-    with torch.no_grad():
-        for key, value in state.items():
-            name = key.removeprefix(prefix)
-            if ".lora_B." in name:
-                continue
-            if ".lora_A." in name:
-                module = name.split(".lora_A.")[0]
-                target = params.get(f"{module}.weight")
-                b = state.get(key.replace(".lora_A.", ".lora_B."))
-                if target is None or b is None:
-                    raise ModelLoadError(f"{weights} adapts {module!r}, which the base model "
-                                         "does not have (or its lora_B is missing). Fix: retrain "
-                                         "the adapter for this base encoder.")
-                # in place: the base weights map the safetensors file, and the written pages
-                # become the merged weights (a new tensor would keep the old pages resident
-                # beside it: +170 MB of RSS for mpnet, for 0.4 s less of page copying)
-                target += (b.float() @ value.float()) * scaling
-            elif name in params:
-                params[name].copy_(value.to(params[name].dtype))
-            else:
-                raise ModelLoadError(f"{weights} holds {key!r}, which matches no weight of the "
-                                     "base model. Fix: retrain the adapter for this base "
-                                     "encoder.")
-    return model
 
 
 def check_device(device: str) -> None:
