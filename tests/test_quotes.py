@@ -296,3 +296,43 @@ def test_many_quotes_in_one_paragraph_are_all_attributed():
     got = _by_text(quotes, speakers)
     assert len(quotes) == 150
     assert all(got[f"Point {i} is important"] == ("direct", "Jones") for i in range(150))
+
+
+def test_reported_clause_after_the_cue_wins_over_one_before_it():
+    # the parser hangs a clause before the colon on "says" too; the content is the one after it
+    text = ("At her town halls, Mayor Ana Ruiz urges voters not to trust the polls and cites the "
+            "turnout as proof: She says the surveys undercount her supporters.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    says = next(q for q in quotes if q.cue.text == "says")
+    assert says.text == "the surveys undercount her supporters"
+    assert says.speaker_mention.text == "She"
+
+
+@pytest.mark.parametrize("cue", ["wants", "refused", "plans"])
+def test_intention_verbs_report_their_infinitive(cue):
+    text = f"Senator Maria Lopez {cue} to raise the minimum wage for farm workers."
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    assert _by_text(quotes, speakers) == {
+        "to raise the minimum wage for farm workers": ("indirect", "Maria Lopez")}
+    # inside a reported clause the intention is part of that quote, not a second one
+    text = "Senator Maria Lopez said that she plans to raise the minimum wage for farm workers."
+    quotes, speakers = extract_quotes(text)
+    assert [q.text for q in quotes] == [
+        "that she plans to raise the minimum wage for farm workers"]
+    # a thing that "seeks to" do something is no speaker
+    assert extract_quotes("The new bill seeks to raise the minimum wage for farm workers.")[0] \
+        == []
+
+
+def test_first_person_and_group_speakers():
+    text = ("Q: What about the banks? A: I think the banks are still far too dangerous. "
+            "Many of her rural supporters say they understand her difficult position.")
+    quotes, speakers = extract_quotes(text)
+    _check_offsets(text, quotes, speakers)
+    got = {q.text: q.speaker_mention.text for q in quotes}
+    assert got["the banks are still far too dangerous"] == "I"
+    assert got["they understand her difficult position"] == "Many of her rural supporters"
+    # "I" stands for nobody named before it
+    assert next(s for s in speakers if any(m.text == "I" for m in s.mentions)).name == "I"

@@ -30,11 +30,18 @@ call demand announce dismiss defend blame accuse thank applaud slam highlight st
 emphasise underline underscore reiterate describe endorse cite tout blast denounce portray echo
 mock mention repeat reveal show ask question support oppose attack discuss offer
 """))
+# verbs of intention and decision whose to-infinitive is the content ("she wants to raise the
+# minimum wage", "he refused to recant"): the stance PolNeAR annotates as an attribution
+INTENT_CUES = frozenset(_words("""
+want seek hope plan intend refuse decline decide vow pledge promise threaten agree expect
+"""))
 # nouns for "X's remarks/stance ..." whose possessor is the speaker
 SPEECH_NOUNS = frozenset(_words("""
 remark remarks comment comments statement statements stance speech words message letter
 interview tweet post position view views argument testimony announcement
 """))
+# words that stand for a group of speakers ("many of her supporters say …", "few believe …")
+QUANTIFIERS = frozenset({"many", "few", "most", "some", "others", "several", "both", "half"})
 # possessive pronouns that name a speaker ("his calls to end …")
 POSSESSIVES = frozenset({"his", "her", "their", "its", "our"})
 # nouns of a nominal attribution, "criticisms from former President Donald Trump regarding …":

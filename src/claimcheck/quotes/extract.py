@@ -51,6 +51,7 @@ from claimcheck.quotes.cues import (
     ABOUT_WORDS,
     CLAUSE_CUES,
     CONTINUATION_WORDS,
+    INTENT_CUES,
     NOMINAL_CUES,
     NOT_CONTENT_START,
     NOT_SPEAKERS,
@@ -59,6 +60,7 @@ from claimcheck.quotes.cues import (
     OPENERS,
     OPINION_NOUNS,
     POSSESSIVES,
+    QUANTIFIERS,
     SETTING_PREPS,
     SPEECH_NOUNS,
     verb_forms,
@@ -172,6 +174,7 @@ class _Extractor:
         # the cue forms as one regex alternation, longest first
         self.cue_alt = "|".join(map(re.escape, sorted(self.clause_forms, key=len, reverse=True)))
         self.object_forms = verb_forms(OBJECT_CUES)
+        self.intent_forms = verb_forms(INTENT_CUES)
         lines = lines or LineDocs(nlp, text)
         self.paras = lines.spans()
         self.docs = lines.docs(self.paras)
@@ -615,20 +618,38 @@ class _Extractor:
         if tok.pos_ != "VERB" and not (tok.dep_ == "ROOT" or any(
                 ch.dep_ == "ccomp" for ch in tok.children)):
             return False
-        forms = self.clause_forms if clause else self.clause_forms | self.object_forms
-        return lemma in CLAUSE_CUES | OBJECT_CUES or low in forms if not clause else (
-            lemma in CLAUSE_CUES or low in forms)
+        if clause:
+            return lemma in CLAUSE_CUES or low in self.clause_forms
+        return (lemma in CLAUSE_CUES | OBJECT_CUES or low in self.clause_forms
+                or low in self.object_forms or self._intent(tok) is not None)
+
+    def _intent(self, tok):
+        """The to-infinitive of an intention verb ("wants to raise …"), or None."""
+        if tok.lemma_.lower() not in INTENT_CUES and tok.lower_ not in self.intent_forms:
+            return None
+        if any(a.lemma_.lower() in CLAUSE_CUES for a in itertools.islice(tok.ancestors, 4)):
+            return None  # "said that he plans to …": inside the reported clause already
+        for ch in tok.rights:
+            if ch.dep_ == "xcomp" and ch.pos_ in ("VERB", "AUX") and any(
+                    a.dep_ == "aux" and a.lower_ == "to" and a.i < ch.i for a in ch.children):
+                return ch
+        return None
 
     def _complement(self, tok) -> tuple[int, int] | None:
         """The content of reported speech: the ccomp clause, or for object cues the object
         phrase up to the end of the verb's own clause (coordinated verbs excluded)."""
         comps = [ch for ch in tok.children if ch.dep_ == "ccomp"]
         if comps:
-            c = comps[0]
+            # the clause after the cue when there is one ("… as an example: He says news
+            # outlets undercount …" hangs a clause before the colon on the verb too)
+            c = next((ch for ch in comps if ch.i > tok.i), comps[0])
             left = c.left_edge
             while left.i > 0 and left.nbor(-1).dep_ == "mark" and left.nbor(-1).head is c:
                 left = left.nbor(-1)
             return left.idx, c.right_edge.idx + len(c.right_edge)
+        x = self._intent(tok)
+        if x is not None:
+            return x.left_edge.idx, x.right_edge.idx + len(x.right_edge)
         if tok.lemma_.lower() not in OBJECT_CUES and tok.lower_ not in self.object_forms:
             return None
         right = []
@@ -690,6 +711,14 @@ class _Extractor:
             poss = [ch for ch in s.children if ch.dep_ == "poss"]
             if poss and poss[0].pos_ == "PROPN":
                 s = poss[0]
+        if s.lower_ in QUANTIFIERS and s.pos_ != "NOUN":
+            # "Many of her supporters say …", "few believe …": a group speaks
+            left = s.left_edge if s.left_edge.i < s.i else s
+            return (base + left.idx, base + s.right_edge.idx + len(s.right_edge)), "other"
+        if s.pos_ == "PRON" and s.text == "I":
+            # "A: I think the economy is strong" (an interview, a column): the writer or the
+            # person answering speaks; no antecedent stands for "I", it is a speaker of its own
+            return (base + s.idx, base + s.idx + 1), "other"
         if s.pos_ == "PRON":
             kind = PRONOUNS.get(s.lower_)
             if kind is None:
