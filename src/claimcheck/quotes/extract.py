@@ -82,6 +82,7 @@ RUN_ON_MAX_CHARS = 800  # an unbalanced quote may run on into the next paragraph
 CUE_MAX_DISTANCE = 200  # a parsed speech verb this far from the quote at most attributes it
 CUE_AFTER_CHARS = 120  # ", said X" / ", X said" looked for in this many characters after a quote
 CUE_BEFORE_CHARS = 160  # "X said:" / "X:" looked for in this many characters before a quote
+TRAILING_SCAN_TOKENS = 80  # a reported clause is cut at a participle this close to its cue
 
 
 class QuotesConfig(BaseModel):
@@ -783,8 +784,13 @@ def _cut_trailing(cue, span: tuple[int, int]) -> tuple[int, int]:
     ("…, saying …", "…, highlighting …", "… but warning …"): PolNeAR makes that a second
     attribution (or none), not part of the first content."""
     s, e = span
-    for t in cue.sent:
-        if t.idx <= max(s, cue.idx) or t.idx >= e:
+    # the tokens after the cue, at most TRAILING_SCAN_TOKENS of them: a sentence the parser
+    # could not split (200,000 characters of run-on text) must not make this quadratic
+    # (``cue.sent`` itself walks the whole sentence: the scan stops at the next sentence start)
+    for t in cue.doc[cue.i + 1:min(len(cue.doc), cue.i + 1 + TRAILING_SCAN_TOKENS)]:
+        if t.is_sent_start or t.idx >= e:
+            break
+        if t.idx <= max(s, cue.idx):
             continue
         if t.tag_ != "VBG" or t.dep_ not in ("advcl", "conj") or t.i < 2:
             continue
