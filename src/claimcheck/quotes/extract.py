@@ -202,8 +202,8 @@ class _Extractor:
         self.quoted: list[tuple[int, int]] = []
         # speaker span -> relative pronouns that stand for it ("Barkley, who said …")
         self.relatives: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self._quoted_index: tuple[int, list[int], list[int]] = (0, [], [])
-        self._quoted_sorted: list[tuple[int, int]] = []
+        # (number of quoted spans indexed, the spans sorted, their starts, running max of ends)
+        self._quoted_index: tuple[int, list, list[int], list[int]] = (0, [], [], [])
         self._starts: dict[int, list[int]] = {}
 
     # -- candidates ------------------------------------------------------------------------
@@ -218,27 +218,25 @@ class _Extractor:
         out.sort(key=lambda c: c.content)
         return out
 
-    def _in_quote(self, pos: int) -> bool:
-        """Is ``pos`` inside a quoted span? O(log n): sorted starts + running max of the ends
-        (rebuilt when spans were added), instead of a scan of every span per token."""
+    def _quoted_spans(self) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """The quoted spans sorted, their starts and the running maximum of their ends, rebuilt
+        when spans were added since the last call."""
         if self._quoted_index[0] != len(self.quoted):
             spans = sorted(self.quoted)
-            ends, top = [], -1
-            for _, e in spans:
-                top = max(top, e)
-                ends.append(top)
-            self._quoted_index = (len(self.quoted), [st for st, _ in spans], ends)
-            self._quoted_sorted = spans
-        _, starts, ends = self._quoted_index
+            self._quoted_index = (len(self.quoted), spans, [st for st, _ in spans],
+                                  list(itertools.accumulate((e for _, e in spans), max)))
+        return self._quoted_index[1:]
+
+    def _in_quote(self, pos: int) -> bool:
+        """Is ``pos`` inside a quoted span? O(log n), instead of a scan of every span per token."""
+        _, starts, ends = self._quoted_spans()
         k = bisect.bisect_right(starts, pos) - 1
         return k >= 0 and ends[k] > pos
 
     def _quoted_overlapping(self, s: int, e: int) -> list[tuple[int, int]]:
         """The quoted spans that overlap ``[s, e)``: a bisect into the sorted spans, then a walk
         back while the running maximum of the ends still reaches ``s``."""
-        self._in_quote(s)  # rebuilds the index when spans were added
-        _, starts, ends = self._quoted_index
-        spans = self._quoted_sorted
+        spans, starts, ends = self._quoted_spans()
         out = []
         k = bisect.bisect_left(starts, e) - 1
         while k >= 0 and ends[k] > s:

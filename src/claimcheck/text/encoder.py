@@ -38,7 +38,6 @@ class _TransformersEncoder:
         #: sentence-transformers lower-cases the texts first when the folder says so
         self.lower = bool(bert_config.is_file() and
                           json.loads(bert_config.read_text()).get("do_lower_case"))
-
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
                                                use_safetensors=True).to(device).eval()
@@ -90,17 +89,18 @@ class _SentenceTransformersEncoder:
                                  processing_kwargs={"text": {"max_length": max_length}})
 
 
+_POOLING_MODES = {"pooling_mode_cls_token": "cls", "pooling_mode_mean_tokens": "mean",
+                  "pooling_mode_max_tokens": "max"}
+
+
 def _pooling_mode(folder: Path) -> str | None:
-    """'cls', 'mean' or 'max' from a Pooling module's config.json (None: another mode)."""
-    cfg = json.loads((folder / "config.json").read_text()) if (folder / "config.json").is_file() \
-        else {"pooling_mode_mean_tokens": True}
-    modes = [m for m in ("cls", "mean", "max") if cfg.get(f"pooling_mode_{m}_token"
-                                                          if m == "cls" else
-                                                          f"pooling_mode_{m}_tokens")]
-    others = [k for k, v in cfg.items() if k.startswith("pooling_mode_") and v and
-              k not in ("pooling_mode_cls_token", "pooling_mode_mean_tokens",
-                        "pooling_mode_max_tokens")]
-    return modes[0] if len(modes) == 1 and not others else None
+    """'cls', 'mean' or 'max' from a Pooling module's config.json (None: another mode, or
+    several at once); no config: mean."""
+    if not (folder / "config.json").is_file():
+        return "mean"
+    cfg = json.loads((folder / "config.json").read_text())
+    on = [k for k, v in cfg.items() if k.startswith("pooling_mode_") and v]
+    return _POOLING_MODES.get(on[0]) if len(on) == 1 else None
 
 
 @functools.lru_cache(maxsize=2)
@@ -116,9 +116,9 @@ def _load_encoder(path: str, device: str = "cpu"):
         [{"type": _TRANSFORMER, "path": ""}, {"type": _POOLING, "path": ""},
          {"type": _NORMALIZE, "path": ""}]
     kinds = [m.get("type") for m in modules]
-    plain = kinds in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE])
-    pooling = _pooling_mode(folder / modules[1].get("path", "")) if plain else None
-    if plain and pooling is not None and modules[0].get("path", "") == "":
+    if kinds in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]) and \
+            modules[0].get("path", "") == "" and \
+            (pooling := _pooling_mode(folder / modules[1].get("path", ""))):
         return _TransformersEncoder(folder, pooling, device)
     return _SentenceTransformersEncoder(folder, device)
 
