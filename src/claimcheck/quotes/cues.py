@@ -42,8 +42,6 @@ interview tweet post position view views argument testimony announcement
 """))
 # words that stand for a group of speakers ("many of her supporters say …", "few believe …")
 QUANTIFIERS = frozenset({"many", "few", "most", "some", "others", "several", "both", "half"})
-# possessive pronouns that name a speaker ("his calls to end …")
-POSSESSIVES = frozenset({"his", "her", "their", "its", "our"})
 # nouns of a nominal attribution, "criticisms from former President Donald Trump regarding …":
 # the noun's "from" / "by" object is the speaker, the noun phrase the content
 NOMINAL_CUES = frozenset(_words("""

@@ -59,7 +59,6 @@ from claimcheck.quotes.cues import (
     OCCASION_NOUNS,
     OPENERS,
     OPINION_NOUNS,
-    POSSESSIVES,
     QUANTIFIERS,
     SETTING_PREPS,
     SPEECH_NOUNS,
@@ -67,6 +66,7 @@ from claimcheck.quotes.cues import (
 )
 from claimcheck.quotes.speakers import (
     MODIFIER_WORDS,
+    POSSESSIVES,
     PRONOUNS,
     ROLE_WORDS,
     Entities,

@@ -29,9 +29,10 @@ ROLE_WORDS = frozenset({
 })
 MODIFIER_WORDS = frozenset({"former", "acting", "deputy", "vice", "then", "outgoing", "incoming"})
 LEADER_WORDS = frozenset({"chief", "head", "leader", "boss"})
+#: possessive pronouns, speakers of nominal attributions ("his calls to end …")
+POSSESSIVES = {"his": "person", "her": "person", "their": "any", "its": "org", "our": "any"}
 PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "org", "we": "any",
-            # possessives, speakers of nominal attributions ("his calls to end …")
-            "his": "person", "her": "person", "their": "any", "its": "org", "our": "any"}
+            **POSSESSIVES}
 
 
 @dataclass
