@@ -88,3 +88,21 @@ def test_repeated_pairs_are_scored_once(tiny_nli_dir):
         nli._model.forward = real
     assert sum(seen) == 2 and np.array_equal(p[0], p[2])
     assert np.allclose(p[1], nli.predict([pairs[1]])[0], atol=1e-6)
+
+
+def test_bf16_keeps_linear_weights_in_bf16_with_the_same_logits(tiny_nli_dir):
+    """precision bf16 stores each nn.Linear's weights in bf16 once (autocast would cast them on
+    every call); embeddings and layer norms stay fp32, and the logits equal those of fp32 weights
+    cast by autocast on the fly."""
+    import torch
+
+    stored = NLIModel(str(tiny_nli_dir), precision="bf16").load()
+    dtypes = {n: p.dtype for n, p in stored.model.named_parameters()}
+    linear = [n for n, m in stored.model.named_modules() if isinstance(m, torch.nn.Linear)]
+    assert linear and all(dtypes[f"{n}.weight"] == torch.bfloat16 for n in linear)
+    assert all(d == torch.float32 for n, d in dtypes.items() if "LayerNorm" in n or "embeddings" in n)
+    cast = NLIModel(str(tiny_nli_dir), precision="fp32").load()
+    assert all(p.dtype == torch.float32 for p in cast.model.parameters())
+    cast._precision = "bf16"  # fp32 weights under bf16 autocast: how bf16 ran before
+    pairs = [("A man sleeps.", "A man is asleep."), ("NATO met in Washington.", "NATO met.")]
+    assert np.array_equal(stored.logits(pairs), cast.logits(pairs))

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.precision import autocast, resolve_precision
+from claimcheck.precision import autocast, resolve_precision, store_linear_weights
 from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class FinetunedCheckworthy:
                 raise ModelLoadError(f"The model in {str(self.folder)!r} has no "
                                      f"{POSITIVE_LABEL!r} label (labels: {sorted(label2id)}).")
             self.positive_index = label2id[POSITIVE_LABEL]
-            self._model = model.eval()
+            self._model = store_linear_weights(model.eval(), self.precision)
         return self
 
     def logits(self, sentences: list[str], batch_size: int | None = None) -> np.ndarray:

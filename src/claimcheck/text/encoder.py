@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.precision import autocast, resolve_precision
+from claimcheck.precision import autocast, resolve_precision, store_linear_weights
 from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
 _TRANSFORMER = "sentence_transformers.models.Transformer"
@@ -31,7 +31,7 @@ class _TransformersEncoder:
     """A Transformer → Pooling (→ Normalize) sentence-transformers folder, run with transformers;
     embeddings are always normalized (as :class:`Encoder` promises)."""
 
-    def __init__(self, path: Path, pooling: str, device: str) -> None:
+    def __init__(self, path: Path, pooling: str, device: str, precision: str) -> None:
         from transformers import AutoModel, AutoTokenizer
 
         bert_config = path / "sentence_bert_config.json"
@@ -41,6 +41,7 @@ class _TransformersEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
                                                use_safetensors=True).to(device).eval()
+        store_linear_weights(self.model, precision)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)
 
@@ -72,7 +73,7 @@ class _TransformersEncoder:
 class _SentenceTransformersEncoder:
     """Any other sentence-transformers folder, run by sentence-transformers itself."""
 
-    def __init__(self, path: Path, device: str) -> None:
+    def __init__(self, path: Path, device: str, precision: str) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
@@ -81,6 +82,7 @@ class _SentenceTransformersEncoder:
                                  "Fix: pip install sentence-transformers.") from e
         self.model = SentenceTransformer(str(path), device=device, local_files_only=True,
                                          model_kwargs={"use_safetensors": True}).eval()
+        store_linear_weights(self.model, precision)
         self.dim = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
@@ -104,7 +106,7 @@ def _pooling_mode(folder: Path) -> str | None:
 
 
 @functools.lru_cache(maxsize=2)
-def _load_encoder(path: str, device: str = "cpu"):
+def _load_encoder(path: str, device: str = "cpu", precision: str = "fp32"):
     """The encoder of a folder, loaded once per process; offline, safetensors weights only. A
     folder without modules.json is a plain transformers model: mean pooling, normalized."""
     from transformers.utils import logging as hf_logging
@@ -119,8 +121,8 @@ def _load_encoder(path: str, device: str = "cpu"):
     if kinds in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]) and \
             modules[0].get("path", "") == "" and \
             (pooling := _pooling_mode(folder / modules[1].get("path", ""))):
-        return _TransformersEncoder(folder, pooling, device)
-    return _SentenceTransformersEncoder(folder, device)
+        return _TransformersEncoder(folder, pooling, device, precision)
+    return _SentenceTransformersEncoder(folder, device, precision)
 
 
 class Encoder:
@@ -157,7 +159,7 @@ class Encoder:
                                      "Fix: set model.encoder to a sentence-transformers folder "
                                      "with model.safetensors, or 'default'.")
             try:
-                self._model = _load_encoder(p, self.device)
+                self._model = _load_encoder(p, self.device, self.precision)
             except (OSError, ValueError) as e:
                 raise ModelLoadError(f"Could not load the encoder in {p!r}: "
                                      f"{str(e).splitlines()[0] if str(e) else type(e).__name__}. "

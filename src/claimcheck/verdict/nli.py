@@ -262,11 +262,12 @@ class NLIModel:
         if self.device != "cpu":
             check_device(self.device)
             model.to(self.device)
-        from claimcheck.precision import resolve_precision
+        from claimcheck.precision import resolve_precision, store_linear_weights
 
         # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
         self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
             self.precision, self.device)
+        store_linear_weights(model, self._precision)
         self._model, self._tokenizer, self.path = model, tok, path
         if self.temperature is None:
             self.temperature = calibration.value(self.calibration, "temperature")
