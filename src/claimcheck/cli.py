@@ -297,6 +297,25 @@ def train_stance_cmd(
         _fail(e)
 
 
+@train_app.command("quotes")
+def train_quotes_cmd(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="training YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override")] = None,
+    eval_only: Annotated[bool, typer.Option(help="skip training; rescore dev, rewrite the card")]
+    = False,
+) -> None:
+    """Train a quote tagger for quotes.model (default: configs/train/quotes-minilm-polnear.yaml,
+    into runs/; not for redistribution) and score the dev split."""
+    try:
+        logging.getLogger("claimcheck").setLevel(logging.INFO)
+        from claimcheck.train.quotes import DEFAULT_QUOTES_CONFIG, train_quotes
+
+        out = train_quotes(config or DEFAULT_QUOTES_CONFIG, set_, skip_training=eval_only)
+        typer.echo(f"quote tagger written to {out} (use it with --set quotes.model={out})")
+    except ClaimcheckError as e:
+        _fail(e)
+
+
 def main() -> None:
     app()
 

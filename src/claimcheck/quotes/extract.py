@@ -44,6 +44,7 @@ import itertools
 import logging
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -104,6 +105,11 @@ class QuotesConfig(BaseModel):
         True, description="a direct quote split by its attribution (“A,” she said. “B.”) and the "
         "quotes that run on after it are one quote (PolNeAR's convention), its span including "
         "the attribution; false: one quote per pair of quote marks")
+    model: str | None = Field(
+        None, description="a quote tagger folder (`claimcheck train quotes`) that finds the "
+        "quotes instead of the rules; null: the rules (claimcheck ships no tagger)")
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="the tagger's precision (bf16 autocast where the CPU has bf16 units)")
 
     @field_validator("extra_cue_verbs")
     @classmethod
@@ -155,7 +161,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig |
 
         nlp = load_spacy()
     ex = _Extractor(text, nlp, cfg, lines)
-    cands = ex.run()
+    cands = ex.run() if cfg.model is None else ex.tagged()
     if cfg.skip_boilerplate and doc.boilerplate:
         cands = [c for c in cands if not any(b.start <= c.content[0] < b.end
                                              for b in doc.boilerplate)]
@@ -207,6 +213,28 @@ class _Extractor:
         self._starts: dict[int, list[int]] = {}
 
     # -- candidates ------------------------------------------------------------------------
+    def tagged(self) -> list[_Cand]:
+        """The candidates of the quote tagger ``cfg.model`` (:mod:`claimcheck.quotes.tagger`):
+        its content spans with their nearest cue and source; a content inside quote marks is
+        direct."""
+        from claimcheck.quotes.tagger import QuoteTagger, link
+
+        tagger = QuoteTagger.load(self.cfg.model, self.cfg.precision)
+        self.direct_quotes()  # marks the quoted spans (self.quoted)
+        out = []
+        for content, cue, source in link(tagger.spans(self.text), self.paras):
+            s, e = _trim(self.text, *content)
+            if e <= s:
+                continue
+            kind = None
+            if source is not None:
+                phrase = self.text[source[0]:source[1]]
+                kind = "pronoun" if phrase.lower() in PRONOUNS else (
+                    self._speaker_phrase_kind(*source) or "other")
+            marked = any(a <= s and e <= b for a, b in self.quoted)
+            out.append(_Cand("direct" if marked else "indirect", (s, e), cue, source, kind))
+        return out
+
     def run(self) -> list[_Cand]:
         out: list[_Cand] = []
         if self.cfg.direct:

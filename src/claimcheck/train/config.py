@@ -238,3 +238,22 @@ class StanceTrainConfig(Recipe):
     dev: list[str] = Field(default_factory=list,
                            description="benchmark configs scored after training (metrics.json)")
     dev_limit: int | None = Field(None, ge=1, description="rows per dev benchmark (seeded)")
+
+
+# --- the quote tagger (claimcheck train quotes) -----------------------------------------------
+
+
+class QuotesTrainConfig(Recipe):
+    """The quote tagger's recipe: BIO tags of content, source and cue spans (as
+    :mod:`claimcheck.quotes.tagger` reads them) on the training part of a quote-attribution
+    benchmark, token classification on a base encoder."""
+
+    benchmark: str = Field("configs/benchmarks/polnear_dev.yaml", description="quote-attribution "
+                           "benchmark config: trains on its training part, scores its dev split")
+    max_length: int = Field(256, ge=32, le=512, description="tokens per window")
+    batch_size: int = Field(16, ge=1)
+    epochs: float = Field(2.0, gt=0)
+    output_dir: str = "runs/quote-tagger-minilm"
+    dev: bool = Field(True, description="score the benchmark's dev split with the new tagger")
+    license: str = Field(description="the training data's terms, as its SOURCE.md states them "
+                         "(for the model card)")
