@@ -1,5 +1,6 @@
 """The learned quote tagger (claimcheck.quotes.tagger) and `claimcheck train quotes`."""
 
+import itertools
 import json
 import re
 
@@ -48,7 +49,7 @@ def test_windows_cover_every_token_with_one_length(n):
     ws = windows(n, 254)
     assert ws[0][0] == 0 and ws[-1][1] == n
     assert len({e - s for s, e in ws}) == 1
-    assert all(b[0] < a[1] for a, b in zip(ws, ws[1:]))  # overlapping, no gap
+    assert all(b[0] < a[1] for a, b in itertools.pairwise(ws))  # overlapping, no gap
 
 
 def test_a_folder_that_is_not_a_tagger_names_the_fix(tmp_path, tiny_nli_dir):
