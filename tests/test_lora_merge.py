@@ -79,3 +79,29 @@ def test_the_merged_weights_cache_gives_the_same_weights_without_merging(monkeyp
     third = load_adapter_model(folder).state_dict()
     assert len(merges) == 1 and all(torch.equal(first[k], third[k]) for k in first)
     assert lora._load_merged(load_adapter_model(folder, merge=False), cached)
+
+
+@pytest.mark.slow
+def test_a_bf16_load_caches_the_linear_weights_in_bf16_with_the_same_values(monkeypatch):
+    """precision bf16: the merged model's linear weights are bf16 (what autocast would cast the
+    fp32 merge to), the rest fp32, and the next load reads them from the bf16 cache."""
+    torch = pytest.importorskip("torch")
+    import claimcheck.verdict.lora as lora
+    from claimcheck.precision import inference_weights
+    from claimcheck.text.base_encoders import mpnet_folder
+
+    folder = MODELS_DIR / "stance-mpnet-v1"
+    cached = merged_cache_file(folder / "adapter_model.safetensors", mpnet_folder(), "bf16")
+    assert cached != merged_cache_file(folder / "adapter_model.safetensors", mpnet_folder())
+    cached.unlink(missing_ok=True)
+    want = inference_weights(load_adapter_model(folder), "bf16").state_dict()
+    first = load_adapter_model(folder, precision="bf16")
+    assert cached.is_file()
+    dtypes = {n: p.dtype for n, p in first.named_parameters()}
+    assert dtypes["classifier.out_proj.weight"] == torch.bfloat16
+    assert all(d == torch.float32 for n, d in dtypes.items() if "embeddings" in n)
+    monkeypatch.setattr(lora, "merge_lora", lambda *a: pytest.fail("merged instead of cached"))
+    second = inference_weights(load_adapter_model(folder, precision="bf16"), "bf16").state_dict()
+    assert set(second) == set(want)
+    assert all(second[k].dtype == want[k].dtype and torch.equal(second[k], want[k])
+               for k in want)

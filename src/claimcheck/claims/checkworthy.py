@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.precision import autocast, resolve_precision, store_linear_weights
+from claimcheck.precision import autocast, inference_weights, resolve_precision
 from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,6 @@ class FinetunedCheckworthy:
 
     def load(self) -> FinetunedCheckworthy:
         if self._model is None:
-            import torch
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
             if not (self.folder / "model.safetensors").is_file():
@@ -113,13 +112,13 @@ class FinetunedCheckworthy:
             self._tok = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(
                 str(self.folder), local_files_only=True, use_safetensors=True,
-                dtype=torch.float32)  # saved in float16; fp32 is the fast path on CPUs
+                dtype="auto")  # saved in float16: inference_weights gives fp32 / bf16 weights
             label2id = {str(k): int(v) for k, v in (model.config.label2id or {}).items()}
             if POSITIVE_LABEL not in label2id:
                 raise ModelLoadError(f"The model in {str(self.folder)!r} has no "
                                      f"{POSITIVE_LABEL!r} label (labels: {sorted(label2id)}).")
             self.positive_index = label2id[POSITIVE_LABEL]
-            self._model = store_linear_weights(model.eval(), self.precision)
+            self._model = inference_weights(model.eval(), self.precision)
         return self
 
     def logits(self, sentences: list[str], batch_size: int | None = None) -> np.ndarray:

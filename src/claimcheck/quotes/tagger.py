@@ -113,7 +113,7 @@ class QuoteTagger:
     @functools.lru_cache(maxsize=2)
     def load(folder: str, precision: str = "auto", max_length: int = 256) -> QuoteTagger:
         """The tagger in ``folder`` (safetensors only), loaded once per process."""
-        from claimcheck.precision import resolve_precision, store_linear_weights
+        from claimcheck.precision import inference_weights, resolve_precision
 
         path = Path(folder).expanduser()
         if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
@@ -130,9 +130,9 @@ class QuoteTagger:
 
         tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModelForTokenClassification.from_pretrained(
-            str(path), local_files_only=True, use_safetensors=True).float().eval()
+            str(path), local_files_only=True, use_safetensors=True, dtype="auto").eval()
         prec = resolve_precision(precision)
-        return QuoteTagger(store_linear_weights(model, prec), tok, max_length, prec, str(path))
+        return QuoteTagger(inference_weights(model, prec), tok, max_length, prec, str(path))
 
     def logits(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Per-token logits (summed over the windows holding the token) and token offsets."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.precision import autocast, resolve_precision, store_linear_weights
+from claimcheck.precision import autocast, inference_weights, resolve_precision
 from claimcheck.text.base_encoders import MINILM, resolve_base_encoder
 
 _TRANSFORMER = "sentence_transformers.models.Transformer"
@@ -41,7 +41,7 @@ class _TransformersEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
                                                use_safetensors=True).to(device).eval()
-        store_linear_weights(self.model, precision)
+        inference_weights(self.model, precision)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)
 
@@ -82,7 +82,7 @@ class _SentenceTransformersEncoder:
                                  "Fix: pip install sentence-transformers.") from e
         self.model = SentenceTransformer(str(path), device=device, local_files_only=True,
                                          model_kwargs={"use_safetensors": True}).eval()
-        store_linear_weights(self.model, precision)
+        inference_weights(self.model, precision)
         self.dim = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:

@@ -36,10 +36,12 @@ ADAPTER_WEIGHTS = "adapter_model.safetensors"
 _PREFIX = "base_model.model."
 
 
-def load_adapter_model(folder: Path, merge: bool = True):
+def load_adapter_model(folder: Path, merge: bool = True, precision: str = "fp32"):
     """A LoRA adapter folder's model: its base encoder comes from the package named in
     adapter_config.json, with the adapters merged into it (``merge=False``: the bare base model
-    with the folder's config, for the caller to wrap)."""
+    with the folder's config, for the caller to wrap). ``precision`` 'bf16': the merged model with
+    its linear weights in bf16 (:func:`claimcheck.precision.inference_weights`), cached so, so a
+    load reads those from the cache and never pages in the base's fp32 linear weights."""
     import torch
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
@@ -62,10 +64,15 @@ def load_adapter_model(folder: Path, merge: bool = True):
             raise ModelLoadError(f"{folder} is a LoRA adapter model with options beyond plain "
                                  "LoRA, which need the peft package. Fix: pip install peft.") from e
         return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
-    cached = merged_cache_file(weights, Path(base_path))
+    cached = merged_cache_file(weights, Path(base_path), precision)
     if cached is not None and _load_merged(base, cached):
         return base
     names = merge_lora(base, weights, adapter["lora_alpha"] / adapter["r"])
+    if precision == "bf16":
+        from claimcheck.precision import inference_weights, linear_parameter_names
+
+        inference_weights(base, "bf16")
+        names = sorted(set(names) | set(linear_parameter_names(base)))
     if cached is not None:
         _save_merged(base, names, cached)
     return base
@@ -135,7 +142,7 @@ def merge_lora(model, weights: Path, scaling: float) -> list[str]:
 # --- the merged-weights cache ------------------------------------------------------------------
 
 
-def merged_cache_file(weights: Path, base: Path) -> Path | None:
+def merged_cache_file(weights: Path, base: Path, precision: str = "fp32") -> Path | None:
     """Where the merge of ``weights`` into the base encoder folder ``base`` is cached: keyed by
     the adapter file's sha256 and the base weights' path, size and modification time (None when
     the base is not a local folder)."""
@@ -147,7 +154,8 @@ def merged_cache_file(weights: Path, base: Path) -> Path | None:
     st = base_weights.stat()
     key = hashlib.sha256(f"{file_sha256(weights)}|{base_weights.resolve()}|{st.st_size}|"
                          f"{st.st_mtime_ns}".encode()).hexdigest()[:20]
-    return cache_root() / "merged" / f"{weights.parent.name}-{key}.safetensors"
+    tag = "-bf16" if precision == "bf16" else ""
+    return cache_root() / "merged" / f"{weights.parent.name}{tag}-{key}.safetensors"
 
 
 def _load_merged(model, cached: Path) -> bool:
@@ -167,8 +175,10 @@ def _load_merged(model, cached: Path) -> bool:
                         for name, t in state.items()):
         log.info("ignoring the merged-weights cache %s: it does not fit the model", cached)
         return False
-    for name, t in state.items():
-        params[name].data = t.to(params[name].dtype)
+    import torch
+
+    for name, t in state.items():  # bf16 tensors are the linear weights of a bf16 cache
+        params[name].data = t if t.dtype == torch.bfloat16 else t.to(params[name].dtype)
     return True
 
 

@@ -236,10 +236,15 @@ class NLIModel:
                 raise ModelLoadError(f"Model folder {path!r} has no .safetensors weights.{hint}")
             verify_checksum(folder)
             self.calibration = calibration.read(folder)
+        from claimcheck.precision import inference_weights, resolve_precision
+
+        # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
+        self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
+            self.precision, self.device)
         try:
             tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
             if local and (Path(path) / ADAPTER_CONFIG).is_file():
-                model = load_adapter_model(Path(path))
+                model = load_adapter_model(Path(path), precision=self._precision)
             else:
                 model = AutoModelForSequenceClassification.from_pretrained(
                     path, local_files_only=local, use_safetensors=True)
@@ -252,8 +257,7 @@ class NLIModel:
                 "safetensors weights are accepted."
             ) from e
         self.label_map = map_labels(model.config.id2label)
-        model.float()
-        model.eval()
+        inference_weights(model, self._precision).eval()
         if self.quantize == "int8":
             with warnings.catch_warnings():  # torch.ao.quantization warns it is deprecated
                 warnings.simplefilter("ignore")
@@ -262,12 +266,6 @@ class NLIModel:
         if self.device != "cpu":
             check_device(self.device)
             model.to(self.device)
-        from claimcheck.precision import resolve_precision, store_linear_weights
-
-        # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
-        self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
-            self.precision, self.device)
-        store_linear_weights(model, self._precision)
         self._model, self._tokenizer, self.path = model, tok, path
         if self.temperature is None:
             self.temperature = calibration.value(self.calibration, "temperature")
