@@ -7,7 +7,15 @@ import re
 import pytest
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.quotes.tagger import LABELS, char_roles, decode, link, token_labels, windows
+from claimcheck.quotes.tagger import (
+    LABELS,
+    bridge,
+    char_roles,
+    decode,
+    link,
+    token_labels,
+    windows,
+)
 
 TEXT = ('The minister said taxes would rise next year. "We have no choice," '
         "Anna Berg told reporters.\nCritics doubt the plan, according to a new poll.")
@@ -34,14 +42,27 @@ def test_bio_labels_decode_back_to_the_spans():
         ((13, 17), (0, 12)), ((77, 81), (67, 76))]
 
 
-def test_content_wins_over_a_source_inside_it_and_adjacent_spans_stay_apart():
+def test_content_wins_over_a_source_inside_it_and_a_b_tag_does_not_split_a_run():
     quotes = [{"start": 0, "end": 20, "source": {"start": 5, "end": 9}},
               {"start": 20, "end": 30}]
     role, span = char_roles(30, quotes)
     assert set(role[:30]) == {1} and len(set(span[:20])) == 1 and span[20] != span[19]
     offsets = [(i, i + 5) for i in range(0, 30, 5)]
-    assert decode(token_labels(offsets, role, span), offsets) == [
-        ("CONTENT", 0, 20), ("CONTENT", 20, 30)]
+    labels = token_labels(offsets, role, span)
+    assert [LABELS[x] for x in labels] == ["B-CONTENT", "I-CONTENT", "I-CONTENT", "I-CONTENT",
+                                           "B-CONTENT", "I-CONTENT"]
+    assert decode(labels, offsets) == [("CONTENT", 0, 30)]  # one run of one role
+
+
+def test_bridge_joins_short_untagged_gaps_inside_a_content_only():
+    text = "aaa bbb ccc ddd eee fff\nggg"
+    offsets = [(0, 3), (4, 7), (8, 11), (12, 15), (16, 19), (20, 23), (24, 27)]
+    c, o, src = 2, 0, 3
+    assert bridge([c, o, c, o, o, c, c], offsets, text, 1) == [c, c, c, o, o, c, c]
+    assert bridge([c, o, c, o, o, c, c], offsets, text, 2) == [c, c, c, c, c, c, c]
+    assert bridge([c, o, src, o, c, o, c], offsets, text, 3) == [c, o, src, o, c, o, c]
+    assert bridge([c, o, c, c, c, o, c], offsets, text, 3)[4:] == [c, o, c]  # a line break
+    assert bridge([c, o, c], offsets[:3], text, 0) == [c, o, c]
 
 
 @pytest.mark.parametrize("n", [1, 10, 254, 255, 300, 1000, 1017])

@@ -255,5 +255,8 @@ class QuotesTrainConfig(Recipe):
     epochs: float = Field(2.0, gt=0)
     output_dir: str = "runs/quote-tagger-minilm"
     dev: bool = Field(True, description="score the benchmark's dev split with the new tagger")
+    validation_docs: int = Field(0, ge=0, description="hold this many training documents out "
+                                 "(seeded; their ids go to validation_ids.json) to choose the "
+                                 "tagger's decoding constants on data the dev split is not")
     license: str = Field(description="the training data's terms, as its SOURCE.md states them "
                          "(for the model card)")

@@ -149,6 +149,11 @@ def train_quotes(config_path: str | Path = DEFAULT_QUOTES_CONFIG,
                             "have no quotes). Fix: point benchmark at one, such as "
                             "configs/benchmarks/polnear_dev.yaml.")
         out.mkdir(parents=True, exist_ok=True)
+        if cfg.validation_docs:
+            held = set(np.random.default_rng(cfg.seed).permutation(
+                sorted(d["id"] for d in docs))[: cfg.validation_docs].tolist())
+            (out / "validation_ids.json").write_text(json.dumps(sorted(held), indent=1) + "\n")
+            docs = [d for d in docs if d["id"] not in held]
         timing = train_tagger(cfg, docs, out)
         meta = {"config": str(config_path), "config_sha256": file_sha256(config_path),
                 "overrides": list(overrides or []), "recipe": cfg.model_dump(mode="json"),
