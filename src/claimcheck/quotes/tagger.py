@@ -110,7 +110,7 @@ def bridge(labels: Sequence[int], offsets: Sequence[tuple[int, int]], text: str,
         j = i
         while j < n and out[j] == 0:
             j += 1
-        if 0 < i and j < n and j - i <= max_gap and out[i - 1] in content and \
+        if i > 0 and j < n and j - i <= max_gap and out[i - 1] in content and \
                 out[j] in content and "\n" not in text[offsets[i - 1][1]:offsets[j][0]]:
             out[i:j] = [2] * (j - i)
         i = j
