@@ -9,9 +9,10 @@ The tagger above trains on PolNeAR train minus 84 seeded documents (``validation
 script scores content-overlap P/R/F1 (``claimcheck.bench.metrics.quote_metrics``) on those 84
 for each ``MIN_CONTENT_WORDS`` (contents shorter than this are dropped) and ``MAX_CONTENT_GAP``
 (content runs broken by at most this many untagged tokens are joined) of
-``claimcheck.quotes.tagger``, prints the table and writes ``benchmarks/results/
-quote_tagger_decoding.json``. The constants in the module are the best F1 here; PolNeAR dev is
-then scored once with them (``claimcheck train quotes``).
+``claimcheck.quotes.tagger``, and beside them the rules and the union of the best setting with
+the rules' quotes; prints the table and writes ``benchmarks/results/quote_tagger_decoding.json``.
+The constants in the module are the best F1 here; PolNeAR dev is then scored once with them
+(``claimcheck train quotes``). ``make quote-tagger-decoding`` runs both steps.
 """
 
 from __future__ import annotations
@@ -60,15 +61,38 @@ def main() -> None:
             rows.append({"min_content_words": min_words, "max_content_gap": gap,
                          **{k: m[k] for k in ("precision", "recall", "f1", "pred", "gold")}})
     best = max(rows, key=lambda r: (r["f1"], -r["max_content_gap"], -r["min_content_words"]))
+    # beside it: the rules on the same documents, and the union (the tagger's contents plus the
+    # rules' quotes that overlap none of them by more than 20%)
+    from claimcheck.quotes.extract import extract_quotes
+
+    def overlap(a, b) -> float:
+        return max(0, min(a[1], b[1]) - max(a[0], b[0])) / max(a[1] - a[0], b[1] - b[0])
+
+    rules = [[(q.start, q.end) for q in extract_quotes(d["text"])[0]] for d in docs]
+    tagger_best = []
+    for d, (labels, offsets) in zip(docs, tagged, strict=True):
+        spans = tg.decode(tg.bridge(labels, offsets, d["text"], best["max_content_gap"]), offsets)
+        tagger_best.append([(s, e) for r, s, e in spans if r == "CONTENT" and len(
+            tg._WORDS.findall(d["text"], s, e)) >= best["min_content_words"]])
+    union = [t + [r for r in rs if all(overlap(r, x) <= 0.2 for x in t)]
+             for t, rs in zip(tagger_best, rules, strict=True)]
+    others = {}
+    for name, spans in (("rules", rules), ("tagger (best) + rules", union)):
+        m = quote_metrics(docs, [[{"start": s, "end": e, "speaker": None} for s, e in p]
+                                 for p in spans])["content_overlap"]
+        others[name] = {k: m[k] for k in ("precision", "recall", "f1", "pred", "gold")}
     print(f"{len(docs)} held-out documents of {args.benchmark}'s training part, tagger {folder}")
     print("| min words | max gap | P | R | F1 | predicted | gold |\n|---|---|---|---|---|---|---|")
     for r in rows:
         mark = " **best**" if r is best else ""
         print(f"| {r['min_content_words']} | {r['max_content_gap']} | {r['precision']:.3f} | "
               f"{r['recall']:.3f} | {r['f1']:.3f}{mark} | {r['pred']} | {r['gold']} |")
+    for name, r in others.items():
+        print(f"| {name} | | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+              f"{r['pred']} | {r['gold']} |")
     Path(args.output).write_text(json.dumps({
         "tagger": str(folder), "benchmark": args.benchmark, "documents": len(docs),
-        "rows": rows, "best": best}, indent=2) + "\n")
+        "rows": rows, "best": best, "compared": others}, indent=2) + "\n")
     print(f"wrote {args.output}")
 
 
