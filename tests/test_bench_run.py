@@ -170,7 +170,8 @@ def test_fake_stance_and_quotes(tmp_path, monkeypatch, tiny_nli_dir):
     def predict_stance(nli, texts, targets, zero_shot=None, two_way=False):
         return [("favor", 0.8) for _ in texts]
 
-    def extract_quotes(text):
+    def extract_quotes(text, config=None):
+        assert config is not None and config.model is None  # the pipeline's quotes block
         i = text.index("that the team")
         j = text.index(" hospital") + len(" hospital")
         q = Quote(id=0, text=text[i:j], start=i, end=j, kind="indirect", speaker_id=0)
