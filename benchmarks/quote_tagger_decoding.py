@@ -53,10 +53,9 @@ def main() -> None:
         for gap in map(int, args.gaps.split(",")):
             preds = []
             for d, (labels, offsets) in zip(docs, tagged, strict=True):
-                spans = tg.decode(tg.bridge(labels, offsets, d["text"], gap), offsets)
-                preds.append([{"start": s, "end": e, "speaker": None} for r, s, e in spans
-                              if r == "CONTENT"
-                              and len(tg._WORDS.findall(d["text"], s, e)) >= min_words])
+                spans = tg.read_spans(labels, offsets, d["text"], gap, min_words)
+                preds.append([{"start": s, "end": e, "speaker": None}
+                              for r, s, e in spans if r == "CONTENT"])
             m = quote_metrics(docs, preds)["content_overlap"]
             rows.append({"min_content_words": min_words, "max_content_gap": gap,
                          **{k: m[k] for k in ("precision", "recall", "f1", "pred", "gold")}})
@@ -71,9 +70,9 @@ def main() -> None:
     rules = [[(q.start, q.end) for q in extract_quotes(d["text"])[0]] for d in docs]
     tagger_best = []
     for d, (labels, offsets) in zip(docs, tagged, strict=True):
-        spans = tg.decode(tg.bridge(labels, offsets, d["text"], best["max_content_gap"]), offsets)
-        tagger_best.append([(s, e) for r, s, e in spans if r == "CONTENT" and len(
-            tg._WORDS.findall(d["text"], s, e)) >= best["min_content_words"]])
+        spans = tg.read_spans(labels, offsets, d["text"], best["max_content_gap"],
+                              best["min_content_words"])
+        tagger_best.append([(s, e) for r, s, e in spans if r == "CONTENT"])
     union = [t + [r for r in rs if all(overlap(r, x) <= 0.2 for x in t)]
              for t, rs in zip(tagger_best, rules, strict=True)]
     others = {}

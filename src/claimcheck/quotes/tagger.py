@@ -47,6 +47,11 @@ MAX_CONTENT_GAP = 8
 _WORDS = re.compile(r"\w+")
 
 
+def word_count(text: str, start: int, end: int) -> int:
+    """Words (runs of word characters) in ``text[start:end]``."""
+    return len(_WORDS.findall(text, start, end))
+
+
 def char_roles(n_chars: int, quotes: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
     """Per character, the role index (0: none, 1 content, 2 source, 3 cue) and the id of the span
     it belongs to, from quotes with ``spans`` (or ``start``/``end``) and optional ``source`` /
@@ -139,6 +144,16 @@ def decode(labels: Sequence[int], offsets: Sequence[tuple[int, int]]
     return [(r, a, b) for r, a, b in out]
 
 
+def read_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]], text: str,
+               max_gap: int = MAX_CONTENT_GAP, min_words: int = MIN_CONTENT_WORDS
+               ) -> list[tuple[str, int, int]]:
+    """(role, start, end) spans of ``text`` from per-token label ids: short gaps inside a
+    content bridged (:func:`bridge`), runs decoded (:func:`decode`), contents under
+    ``min_words`` words dropped."""
+    return [(r, s, e) for r, s, e in decode(bridge(labels, offsets, text, max_gap), offsets)
+            if r != "CONTENT" or word_count(text, s, e) >= min_words]
+
+
 class QuoteTagger:
     """A token-classification model folder with :data:`LABELS` as its labels."""
 
@@ -199,9 +214,7 @@ class QuoteTagger:
         if not text.strip():
             return []
         logits, offsets = self.logits(text)
-        labels = bridge(logits.argmax(axis=1).tolist(), offsets, text, MAX_CONTENT_GAP)
-        return [(r, s, e) for r, s, e in decode(labels, offsets)
-                if r != "CONTENT" or len(_WORDS.findall(text, s, e)) >= MIN_CONTENT_WORDS]
+        return read_spans(logits.argmax(axis=1).tolist(), offsets, text)
 
 
 def link(spans: Sequence[tuple[str, int, int]], paragraphs: Sequence[tuple[int, int]]
