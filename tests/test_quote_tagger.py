@@ -13,6 +13,7 @@ from claimcheck.quotes.tagger import (
     char_roles,
     decode,
     link,
+    read_spans,
     token_labels,
     windows,
 )
@@ -129,3 +130,14 @@ def test_train_quotes_end_to_end_gives_a_tagger_whose_quotes_slice(tmp_path, tin
         if q.speaker_mention is not None:
             assert TEXT[q.speaker_mention.start:q.speaker_mention.end] == q.speaker_mention.text
     assert {s.id for s in speakers} >= {q.speaker_id for q in quotes} - {None}
+
+
+def test_spans_are_widened_to_whole_words():
+    """A sub-word piece tagged alone ("##lster" of "bolster") takes its whole word."""
+    text = "aims to bolster Ukraine's defense, NATO said"
+    offsets = [(0, 4), (5, 7), (8, 10), (10, 15), (16, 23), (23, 25), (26, 33), (33, 34),
+               (35, 39), (40, 44)]
+    labels = [0, 0, 0, 1, 2, 2, 2, 0, 3, 5]
+    spans = read_spans(labels, offsets, text)
+    assert spans == [("CONTENT", 8, 33), ("SOURCE", 35, 39), ("CUE", 40, 44)]
+    assert text[8:33] == "bolster Ukraine's defense"

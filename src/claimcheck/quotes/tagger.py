@@ -148,10 +148,22 @@ def read_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]], text: 
                max_gap: int = MAX_CONTENT_GAP, min_words: int = MIN_CONTENT_WORDS
                ) -> list[tuple[str, int, int]]:
     """(role, start, end) spans of ``text`` from per-token label ids: short gaps inside a
-    content bridged (:func:`bridge`), runs decoded (:func:`decode`), contents under
-    ``min_words`` words dropped."""
-    return [(r, s, e) for r, s, e in decode(bridge(labels, offsets, text, max_gap), offsets)
+    content bridged (:func:`bridge`), runs decoded (:func:`decode`) and widened to whole words
+    (:func:`snap`), contents under ``min_words`` words dropped."""
+    spans = (snap(text, r, s, e) for r, s, e in decode(bridge(labels, offsets, text, max_gap),
+                                                        offsets))
+    return [(r, s, e) for r, s, e in spans
             if r != "CONTENT" or word_count(text, s, e) >= min_words]
+
+
+def snap(text: str, role: str, start: int, end: int) -> tuple[str, int, int]:
+    """The span widened to whole words: a tagged sub-word piece ("##lster" of "bolster") takes the
+    rest of its word."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return role, start, end
 
 
 class QuoteTagger:
