@@ -42,7 +42,7 @@ MIN_CONTENT_WORDS = 2
 #: a content run broken by at most this many untagged tokens (within a paragraph, with no source or
 #: cue between) is one content: the tagger drops a few tokens inside long quotes. Both constants
 #: are the best content-overlap F1 on 84 PolNeAR train documents held out of a tagger's training
-#: (benchmarks/quote_tagger_decoding.py: 0.582 with neither, 0.662 with these), not on dev
+#: (benchmarks/quote_tagger_decoding.py: 0.583 with neither, 0.662 with these), not on dev
 MAX_CONTENT_GAP = 8
 _WORDS = re.compile(r"\w+")
 
