@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from claimcheck.config import file_sha256
+from claimcheck.errors import DataError
 from claimcheck.train.config import TrainConfig
 from claimcheck.train.data import (
     LABEL2ID,
@@ -48,6 +49,15 @@ LICENSES = {
     "nei_neutral": "derived from FEVER train (CC BY-SA 3.0)",
 }
 
+
+
+def trained_meta(out: Path, what: str) -> dict:
+    """``out``'s training.json (for ``--eval-only``), or a DataError naming the fix when ``out``
+    holds no trained ``what``."""
+    if not (out / "training.json").is_file():
+        raise DataError(f"{out} holds no trained {what} (no training.json). Fix: train it first, "
+                        "without --eval-only.")
+    return json.loads((out / "training.json").read_text())
 
 def dev_logits(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP
                ) -> dict[str, tuple[list[str], np.ndarray]]:

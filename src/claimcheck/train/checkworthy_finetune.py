@@ -23,8 +23,8 @@ from claimcheck.train.config import CheckworthyTrainConfig
 from claimcheck.train.data import SentenceRows
 from claimcheck.train.evaluate import fit_temperature
 from claimcheck.train.nli import (
-    _save_checkpoint,
     length_grouped_batches,
+    optimize,
     optimizer_from_checkpoint,
     save_model,
 )
@@ -121,13 +121,10 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
             attn[r, : len(ids[i])] = 1
         with autocast(precision):
             logits = model(input_ids=input_ids, attention_mask=attn).logits
-        loss = torch.nn.functional.cross_entropy(logits.float(), labels[b])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        running = 0.98 * running + 0.02 * loss.item() if step > start else loss.item()
+        loss = optimize(torch.nn.functional.cross_entropy(logits.float(), labels[b]),
+                        model.parameters(), optimizer, scheduler, model, ckpt, step,
+                        len(batches), ft.checkpoint_every)
+        running = 0.98 * running + 0.02 * loss if step > start else loss
         seen += len(b)
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", refresh=False)
@@ -135,8 +132,6 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
             el = time.time() - t0
             log.info("step %d/%d loss %.4f, %.1f rows/s, %.0f s", step + 1, len(batches), running,
                      seen / el, el)
-        if (step + 1) % ft.checkpoint_every == 0 and step + 1 < len(batches):
-            _save_checkpoint(ckpt, model, optimizer, scheduler, step + 1)
     bar.close()
     seconds = time.time() - t0
     model.eval()

@@ -147,6 +147,23 @@ def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> int:
     return int(meta["step"])
 
 
+def optimize(loss, params, optimizer, scheduler, model, ckpt: Path, step: int, total: int,
+             every: int) -> float:
+    """One training step on ``loss``: backward, gradients clipped to norm 1, the optimizer and the
+    schedule advanced; a checkpoint into ``ckpt`` every ``every`` steps but the last. Returns the
+    loss value."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    if (step + 1) % every == 0 and step + 1 < total:
+        _save_checkpoint(ckpt, model, optimizer, scheduler, step + 1)
+    return loss.item()
+
+
 def optimizer_from_checkpoint(named: list, lr: float, weight_decay: float, warmup_ratio: float,
                               steps: int, model, ckpt: Path):
     """AdamW over ``named`` (name, parameter) pairs (no decay on biases and LayerNorm weights)
@@ -220,17 +237,12 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
         if mask.any():
             logits = logits.clone()
             logits[mask, 1] = float("-inf")
-        loss = torch.nn.functional.cross_entropy(logits, labels[b])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        running = 0.98 * running + 0.02 * loss.item() if step > start else loss.item()
+        loss = optimize(torch.nn.functional.cross_entropy(logits, labels[b]),
+                        [p for _, p in trainable], optimizer, scheduler, model, ckpt, step,
+                        len(batches), cfg.checkpoint_every)
+        running = 0.98 * running + 0.02 * loss if step > start else loss
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", refresh=False)
-        if (step + 1) % cfg.checkpoint_every == 0 and step + 1 < len(batches):
-            _save_checkpoint(ckpt, model, optimizer, scheduler, step + 1)
     bar.close()
     seconds = time.time() - t0
     model.eval()

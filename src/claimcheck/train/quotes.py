@@ -26,8 +26,9 @@ from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError
 from claimcheck.precision import autocast, resolve_precision
 from claimcheck.quotes.tagger import LABELS, char_roles, token_labels, windows
+from claimcheck.train.card import trained_meta
 from claimcheck.train.config import QuotesTrainConfig
-from claimcheck.train.nli import _save_checkpoint, optimizer_from_checkpoint, save_model
+from claimcheck.train.nli import optimize, optimizer_from_checkpoint, save_model
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +96,13 @@ def train_tagger(cfg: QuotesTrainConfig, docs: list[dict], out: Path) -> dict:
                 torch.tensor(x), torch.tensor(y), 1)
         with autocast(precision):
             logits = model(input_ids=ids, attention_mask=attn).logits
-        loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, len(LABELS)),
-                                                 labels.reshape(-1), ignore_index=-100)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        running = 0.98 * running + 0.02 * loss.item() if step > start else loss.item()
+        loss = optimize(torch.nn.functional.cross_entropy(
+            logits.float().reshape(-1, len(LABELS)), labels.reshape(-1), ignore_index=-100),
+            model.parameters(), optimizer, scheduler, model, ckpt, step, len(batches),
+            cfg.checkpoint_every)
+        running = 0.98 * running + 0.02 * loss if step > start else loss
         bar.update(1)
         bar.set_postfix(loss=f"{running:.3f}", refresh=False)
-        if (step + 1) % cfg.checkpoint_every == 0 and step + 1 < len(batches):
-            _save_checkpoint(ckpt, model, optimizer, scheduler, step + 1)
     bar.close()
     seconds = time.time() - t0
     model.eval()
@@ -138,10 +134,7 @@ def train_quotes(config_path: str | Path = DEFAULT_QUOTES_CONFIG,
     cfg = load_config(QuotesTrainConfig, config_path, overrides)
     out = Path(cfg.output_dir)
     if skip_training:
-        if not (out / "training.json").is_file():
-            raise DataError(f"{out} holds no trained quote tagger (no training.json). Fix: "
-                            "train it first, without --eval-only.")
-        meta = json.loads((out / "training.json").read_text())
+        meta = trained_meta(out, "quote tagger")
     else:
         docs = training_part(cfg.benchmark).examples
         if not docs or "quotes" not in docs[0]:

@@ -34,6 +34,7 @@ from pathlib import Path
 from claimcheck.config import file_sha256, load_config
 from claimcheck.errors import DataError
 from claimcheck.quotes.stance import StanceConfig
+from claimcheck.train.card import trained_meta
 from claimcheck.train.config import DEFAULT_STANCE_CONFIG, StanceSet, StanceTrainConfig
 from claimcheck.train.data import LABEL2ID, Pair, write_jsonl
 
@@ -192,10 +193,7 @@ def train_stance(config_path: str | Path = DEFAULT_STANCE_CONFIG,
     cfg = load_config(StanceTrainConfig, config_path, overrides)
     out = Path(cfg.output_dir)
     if skip_training:
-        if not (out / "training.json").is_file():
-            raise DataError(f"{out} holds no trained stance model (no training.json). Fix: "
-                            "train it first, without --eval-only.")
-        meta = json.loads((out / "training.json").read_text())
+        meta = trained_meta(out, "stance model")
     else:
         meta = _train(cfg, config_path, overrides, out)
     metrics = evaluate_dev(cfg, out)
