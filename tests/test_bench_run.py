@@ -170,7 +170,7 @@ def test_fake_stance_and_quotes(tmp_path, monkeypatch, tiny_nli_dir):
     def predict_stance(nli, texts, targets, zero_shot=None, two_way=False):
         return [("favor", 0.8) for _ in texts]
 
-    def extract_quotes(text, config=None):
+    def extract_quotes(text, config=None, precision="auto"):
         assert config is not None and config.model is None  # the pipeline's quotes block
         i = text.index("that the team")
         j = text.index(" hospital") + len(" hospital")

@@ -377,7 +377,8 @@ class ClaimChecker:
         out: dict[str, tuple] = {"quotes": (), "speakers": (), "stances": (), "flags": ()}
         if cfg.quotes.enabled:
             t = time.perf_counter()
-            quotes, speakers = extract_quotes(doc, self.nlp, cfg.quotes, lines)
+            quotes, speakers = extract_quotes(doc, self.nlp, cfg.quotes, lines,
+                                              precision=cfg.model.precision)
             out["quotes"], out["speakers"] = tuple(quotes), tuple(speakers)
             timings["quotes"] = time.perf_counter() - t
             if cfg.stance.enabled and quotes:

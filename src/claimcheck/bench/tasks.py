@@ -198,7 +198,7 @@ def _quotes(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
     extract = component("quote_attribution")
     out = []
     for d in data.examples:
-        quotes, speakers = extract(d["text"], config=pcfg.quotes)
+        quotes, speakers = extract(d["text"], config=pcfg.quotes, precision=pcfg.model.precision)
         by_id = {getattr(s, "id", None): s for s in speakers}
         preds = []
         for q in quotes:

@@ -44,7 +44,6 @@ import itertools
 import logging
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -108,8 +107,6 @@ class QuotesConfig(BaseModel):
     model: str | None = Field(
         None, description="a quote tagger folder (`claimcheck train quotes`) that finds the "
         "quotes instead of the rules; null: the rules (claimcheck ships no tagger)")
-    precision: Literal["auto", "bf16", "fp32"] = Field(
-        "auto", description="the tagger's precision (bf16 autocast where the CPU has bf16 units)")
 
     @field_validator("extra_cue_verbs")
     @classmethod
@@ -144,11 +141,13 @@ class _Cand:
 
 
 def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig | None = None,
-                   lines: LineDocs | None = None) -> tuple[list[Quote], list[Speaker]]:
+                   lines: LineDocs | None = None, precision: str = "auto"
+                   ) -> tuple[list[Quote], list[Speaker]]:
     """Find the quotes of a document and the speakers they are attributed to.
 
     ``nlp`` is a spaCy pipeline (default: :func:`claimcheck.text.nlp.load_spacy`); ``lines``: the
-    text's parsed lines when another stage shares them. Returns the quotes in text order and the
+    text's parsed lines when another stage shares them; ``precision``: the quote tagger's
+    (``model.precision``), when ``config.model`` names one. Returns the quotes in text order and the
     speakers (ids in order of first mention); ``Quote.speaker_id`` points at ``Speaker.id``.
     """
     cfg = config or QuotesConfig()
@@ -161,7 +160,7 @@ def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig |
 
         nlp = load_spacy()
     ex = _Extractor(text, nlp, cfg, lines)
-    cands = ex.run() if cfg.model is None else ex.tagged()
+    cands = ex.run() if cfg.model is None else ex.tagged(precision)
     if cfg.skip_boilerplate and doc.boilerplate:
         cands = [c for c in cands if not any(b.start <= c.content[0] < b.end
                                              for b in doc.boilerplate)]
@@ -213,13 +212,13 @@ class _Extractor:
         self._starts: dict[int, list[int]] = {}
 
     # -- candidates ------------------------------------------------------------------------
-    def tagged(self) -> list[_Cand]:
+    def tagged(self, precision: str = "auto") -> list[_Cand]:
         """The candidates of the quote tagger ``cfg.model`` (:mod:`claimcheck.quotes.tagger`):
         its content spans with their nearest cue and source; a content inside quote marks is
         direct."""
         from claimcheck.quotes.tagger import QuoteTagger, link
 
-        tagger = QuoteTagger.load(self.cfg.model, self.cfg.precision)
+        tagger = QuoteTagger.load(self.cfg.model, precision)
         self.direct_quotes()  # marks the quoted spans (self.quoted)
         out = []
         for content, cue, source in link(tagger.spans(self.text), self.paras):
