@@ -78,7 +78,7 @@ def test_the_merged_weights_cache_gives_the_same_weights_without_merging(monkeyp
     cached.write_bytes(b"not a safetensors file")  # a broken cache: merged again, rewritten
     third = load_adapter_model(folder).state_dict()
     assert len(merges) == 1 and all(torch.equal(first[k], third[k]) for k in first)
-    assert lora._load_merged(load_adapter_model(folder, merge=False), cached)
+    assert lora._read_merged(cached, {n: p.shape for n, p in first.items()}) is not None
 
 
 @pytest.mark.slow

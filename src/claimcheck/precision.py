@@ -63,19 +63,26 @@ def inference_weights(model, precision: str):
     the same products (the same rounding) and skips those copies: the NLI judge's 250 pairs of the
     NATO example in 0.72 → 0.65 s, with identical logits. Embeddings and layer norms stay fp32, as
     autocast runs them. Weights read from a memory-mapped file (fp16 or fp32) are copied out of it,
-    so the file's pages are released once nothing maps them. Returns ``model``.
+    so the file's pages are released once nothing maps them; a module marked ``keep_dtype`` (the
+    lookup tables of :mod:`claimcheck.text.transformer`, which cast what they read) is left as
+    it is, in its file. Returns ``model``.
     """
     import torch
 
-    if precision != "bf16":
-        return model.float()
+    keep = {id(p) for m in model.modules() if getattr(m, "keep_dtype", False)
+            for p in m.parameters(recurse=False)}
     linear = {id(p) for m in model.modules() if type(m) is torch.nn.Linear
-              for p in m.parameters(recurse=False)}
+              for p in m.parameters(recurse=False)} if precision == "bf16" else set()
     for param in model.parameters():
+        if id(param) in keep:
+            continue
         if id(param) in linear:
             param.data = param.data.to(torch.bfloat16)
         elif param.is_floating_point():
             param.data = param.data.to(torch.float32, copy=True)
+    for buffer in model.buffers():
+        if buffer.is_floating_point():
+            buffer.data = buffer.data.float()
     return model
 
 

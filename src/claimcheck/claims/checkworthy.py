@@ -103,16 +103,21 @@ class FinetunedCheckworthy:
 
     def load(self) -> FinetunedCheckworthy:
         if self._model is None:
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+            from claimcheck.text import transformer
 
             if not (self.folder / "model.safetensors").is_file():
                 raise ModelLoadError(f"No model.safetensors in {str(self.folder)!r} (a "
                                      "fine-tuned check-worthiness model is loaded from "
                                      "safetensors only). Fix: run `claimcheck train checkworthy`.")
-            self._tok = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(
-                str(self.folder), local_files_only=True, use_safetensors=True,
-                dtype="auto")  # saved in float16: inference_weights gives fp32 / bf16 weights
+            if transformer.supports(transformer.read_config(self.folder), self.folder):
+                model, self._tok = transformer.load(self.folder, "sequence")
+            else:
+                from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+                self._tok = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
+                model = AutoModelForSequenceClassification.from_pretrained(
+                    str(self.folder), local_files_only=True, use_safetensors=True,
+                    dtype="auto")  # saved in float16: inference_weights gives fp32 / bf16
             label2id = {str(k): int(v) for k, v in (model.config.label2id or {}).items()}
             if POSITIVE_LABEL not in label2id:
                 raise ModelLoadError(f"The model in {str(self.folder)!r} has no "

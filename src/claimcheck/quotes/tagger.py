@@ -166,6 +166,19 @@ def snap(text: str, role: str, start: int, end: int) -> tuple[str, int, int]:
     return role, start, end
 
 
+class _TransformersTokens:
+    """A transformers tokenizer with :meth:`claimcheck.text.transformer.Tokenizer.encode`."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.cls_token_id, self.sep_token_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
+                             return_attention_mask=False, verbose=False)
+        return enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+
+
 class QuoteTagger:
     """A token-classification model folder with :data:`LABELS` as its labels."""
 
@@ -190,11 +203,17 @@ class QuoteTagger:
             raise ModelLoadError(f"The model in {folder!r} is not a quote tagger: its labels are "
                                  f"{sorted(labels.values())}, not {list(LABELS)}. Fix: point "
                                  "quotes.model at a folder written by `claimcheck train quotes`.")
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from claimcheck.text import transformer
 
-        tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        model = AutoModelForTokenClassification.from_pretrained(
-            str(path), local_files_only=True, use_safetensors=True, dtype="auto").eval()
+        if transformer.supports(transformer.read_config(path), path, weights=True):
+            model, tok = transformer.load(path, "token")
+        else:
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+            tok = _TransformersTokens(AutoTokenizer.from_pretrained(str(path),
+                                                                    local_files_only=True))
+            model = AutoModelForTokenClassification.from_pretrained(
+                str(path), local_files_only=True, use_safetensors=True, dtype="auto").eval()
         prec = resolve_precision(precision)
         return QuoteTagger(inference_weights(model, prec), tok, max_length, prec, str(path))
 
@@ -204,9 +223,7 @@ class QuoteTagger:
 
         from claimcheck.precision import autocast
 
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
-                             return_attention_mask=False, verbose=False)
-        ids, offsets = enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+        ids, offsets = self.tokenizer.encode(text)
         out = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
         tok = self.tokenizer
         spans = windows(len(ids), self.max_length - 2)

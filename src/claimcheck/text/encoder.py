@@ -32,16 +32,23 @@ class _TransformersEncoder:
     embeddings are always normalized (as :class:`Encoder` promises)."""
 
     def __init__(self, path: Path, pooling: str, device: str, precision: str) -> None:
-        from transformers import AutoModel, AutoTokenizer
+        from claimcheck.text import transformer
 
         bert_config = path / "sentence_bert_config.json"
         #: sentence-transformers lower-cases the texts first when the folder says so
         self.lower = bool(bert_config.is_file() and
                           json.loads(bert_config.read_text()).get("do_lower_case"))
-        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
-                                               use_safetensors=True).to(device).eval()
-        inference_weights(self.model, precision)
+        if transformer.supports(transformer.read_config(path), path, weights=True):
+            self.model, self.tokenizer = transformer.load(path, "none")
+        else:
+            from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
+                                                   use_safetensors=True)
+        inference_weights(self.model.to(device).eval(), precision)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)
 
@@ -55,8 +62,9 @@ class _TransformersEncoder:
             for s in range(0, len(order), batch_size):
                 idx = order[s : s + batch_size]
                 batch = [texts[i].lower() if self.lower else texts[i] for i in idx]
-                enc = self.tokenizer(batch, padding=True, truncation=True,
-                                     max_length=max_length, return_tensors="pt").to(self.device)
+                enc = {k: v.to(self.device) for k, v in self.tokenizer(
+                    batch, padding=True, truncation=True, max_length=max_length,
+                    return_tensors="pt").items()}
                 tokens = self.model(**enc).last_hidden_state
                 mask = enc["attention_mask"].unsqueeze(-1).to(tokens.dtype)
                 if self.pooling == "cls":
@@ -109,9 +117,6 @@ def _pooling_mode(folder: Path) -> str | None:
 def _load_encoder(path: str, device: str = "cpu", precision: str = "fp32"):
     """The encoder of a folder, loaded once per process; offline, safetensors weights only. A
     folder without modules.json is a plain transformers model: mean pooling, normalized."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
     folder = Path(path)
     modules = json.loads((folder / "modules.json").read_text()) \
         if (folder / "modules.json").is_file() else \

@@ -38,25 +38,32 @@ _PREFIX = "base_model.model."
 
 def load_adapter_model(folder: Path, merge: bool = True, precision: str = "fp32"):
     """A LoRA adapter folder's model: its base encoder comes from the package named in
-    adapter_config.json, with the adapters merged into it (``merge=False``: the bare base model
-    with the folder's config, for the caller to wrap). ``precision`` 'bf16': the merged model with
-    its linear weights in bf16 (:func:`claimcheck.precision.inference_weights`), cached so, so a
-    load reads those from the cache and never pages in the base's fp32 linear weights."""
-    import torch
-    from transformers import AutoConfig, AutoModelForSequenceClassification
-
+    adapter_config.json, with the adapters merged into it (``merge=False``: the bare transformers
+    base model with the folder's config, for the caller to wrap). ``precision`` 'bf16': the merged
+    model with its linear weights in bf16 (:func:`claimcheck.precision.inference_weights`), cached
+    so, so a load reads those from the cache and never reads the base's fp32 linear weights.
+    A BERT or MPNet base with plain LoRA runs in :mod:`claimcheck.text.transformer`, anything
+    else in transformers (and peft)."""
+    from claimcheck.text import transformer
     from claimcheck.text.base_encoders import resolve_base_encoder
 
     folder = Path(folder)
     adapter = json.loads((folder / ADAPTER_CONFIG).read_text())
-    config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
-    base_path = resolve_base_encoder(adapter.get("base_model_name_or_path"))
+    base_path = Path(resolve_base_encoder(adapter.get("base_model_name_or_path")))
+    weights = folder / ADAPTER_WEIGHTS
+    config = transformer.read_config(folder)
+    if merge and plain_lora(adapter, tensor_names(weights)) and \
+            transformer.supports(config, folder) and (base_path / "model.safetensors").is_file():
+        return _merged_model(transformer.build(config, "sequence"), base_path, weights,
+                             adapter["lora_alpha"] / adapter["r"], precision)
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
     base = AutoModelForSequenceClassification.from_pretrained(
-        base_path, config=config, local_files_only=True, use_safetensors=True,
-        dtype=torch.float32)
+        str(base_path), config=AutoConfig.from_pretrained(str(folder), local_files_only=True),
+        local_files_only=True, use_safetensors=True, dtype=torch.float32)
     if not merge:
         return base
-    weights = folder / ADAPTER_WEIGHTS
     if not plain_lora(adapter, tensor_names(weights)):
         try:
             from peft import PeftModel
@@ -64,18 +71,37 @@ def load_adapter_model(folder: Path, merge: bool = True, precision: str = "fp32"
             raise ModelLoadError(f"{folder} is a LoRA adapter model with options beyond plain "
                                  "LoRA, which need the peft package. Fix: pip install peft.") from e
         return PeftModel.from_pretrained(base, str(folder)).merge_and_unload()
-    cached = merged_cache_file(weights, Path(base_path), precision)
-    if cached is not None and _load_merged(base, cached):
-        return base
-    names = merge_lora(base, weights, adapter["lora_alpha"] / adapter["r"])
-    if precision == "bf16":
-        from claimcheck.precision import inference_weights, linear_parameter_names
-
-        inference_weights(base, "bf16")
-        names = sorted(set(names) | set(linear_parameter_names(base)))
-    if cached is not None:
-        _save_merged(base, names, cached)
+    merge_lora(base, weights, adapter["lora_alpha"] / adapter["r"])
     return base
+
+
+def _merged_model(model, base: Path, weights: Path, scaling: float, precision: str):
+    """``model`` (built on the meta device) with the base encoder's weights and the adapter
+    merged in, in ``precision``; the merged tensors come from, or go to, the cache."""
+    import torch
+
+    from claimcheck.precision import inference_weights, linear_parameter_names
+    from claimcheck.text.transformer import read_weights
+
+    base_file = base / "model.safetensors"
+    shapes = {n: p.shape for n, p in model.named_parameters()}
+    cached = merged_cache_file(weights, base, precision)
+    state = _read_merged(cached, shapes) if cached is not None else None
+    if state is not None:  # only what the cache lacks (embeddings, layer norms) from the base
+        state.update(read_weights(base_file, [n for n in shapes if n not in state],
+                                  model.prefix))
+        return inference_weights(model.load_weights(state, str(base)), precision)
+    state = read_weights(base_file, list(shapes), model.prefix)
+    for name in shapes.keys() - state.keys():  # the head: the adapter file holds it
+        state[name] = torch.zeros(shapes[name])
+    model.load_weights(state, str(base))
+    names = merge_lora(model, weights, scaling)
+    inference_weights(model, precision)
+    if precision == "bf16":
+        names = sorted(set(names) | set(linear_parameter_names(model)))
+    if cached is not None:
+        _save_merged(model, names, cached)
+    return model
 
 
 def tensor_names(weights: Path) -> list[str]:
@@ -158,28 +184,23 @@ def merged_cache_file(weights: Path, base: Path, precision: str = "fp32") -> Pat
     return cache_root() / "merged" / f"{weights.parent.name}{tag}-{key}.safetensors"
 
 
-def _load_merged(model, cached: Path) -> bool:
-    """Put the cached merged tensors into ``model``; False (the model untouched) when there is
-    no usable cache file."""
+def _read_merged(cached: Path, shapes: dict) -> dict | None:
+    """The cached merged tensors, when the file exists, reads and fits a model of parameter
+    ``shapes`` (None otherwise: merge again)."""
     if not cached.is_file():
-        return False
+        return None
     from safetensors.torch import load_file
 
     try:
         state = load_file(str(cached))
     except Exception as e:  # a truncated or foreign file: merge again
         log.info("ignoring the merged-weights cache %s (%s)", cached, e)
-        return False
-    params = dict(model.named_parameters())
-    if not state or any(name not in params or params[name].shape != t.shape
+        return None
+    if not state or any(name not in shapes or shapes[name] != t.shape
                         for name, t in state.items()):
         log.info("ignoring the merged-weights cache %s: it does not fit the model", cached)
-        return False
-    import torch
-
-    for name, t in state.items():  # bf16 tensors are the linear weights of a bf16 cache
-        params[name].data = t if t.dtype == torch.bfloat16 else t.to(params[name].dtype)
-    return True
+        return None
+    return state
 
 
 def _save_merged(model, names: list[str], cached: Path) -> None:

@@ -201,10 +201,6 @@ class NLIModel:
         if self._model is not None:
             return self
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
 
         if self.threads:
             torch.set_num_threads(self.threads)
@@ -242,12 +238,7 @@ class NLIModel:
         self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
             self.precision, self.device)
         try:
-            tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
-            if local and (Path(path) / ADAPTER_CONFIG).is_file():
-                model = load_adapter_model(Path(path), precision=self._precision)
-            else:
-                model = AutoModelForSequenceClassification.from_pretrained(
-                    path, local_files_only=local, use_safetensors=True)
+            model, tok = self._read(path, local)
         except (LabelMappingError, ModelLoadError):
             raise
         except Exception as e:  # transformers raises many types (OSError, ValueError, ...)
@@ -270,6 +261,31 @@ class NLIModel:
         if self.temperature is None:
             self.temperature = calibration.value(self.calibration, "temperature")
         return self
+
+    def _read(self, path: str, local: bool):
+        """The model and tokenizer of a folder or hub id: claimcheck's own BERT / MPNet
+        (:mod:`claimcheck.text.transformer`, no transformers import) where it can, transformers
+        for any other model."""
+        from claimcheck.text import transformer
+
+        folder = Path(path)
+        model = None
+        if local and (folder / ADAPTER_CONFIG).is_file():
+            model = load_adapter_model(folder, precision=self._precision)
+        elif local and transformer.supports(transformer.read_config(folder), folder,
+                                            weights=True):
+            return transformer.load(folder, "sequence")
+        if isinstance(model, transformer.Model):
+            return model, transformer.Tokenizer(folder, token_types=model.prefix == "bert")
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
+        if model is None:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                path, local_files_only=local, use_safetensors=True)
+        return model, tok
 
     @property
     def tokenizer(self):
