@@ -87,6 +87,27 @@ def test_a_token_classifier_and_a_bare_encoder_match_transformers(tmp_path):
     assert len(ids) == len(offsets) and offsets[0] == (0, 8)
 
 
+def test_an_mpnet_token_classifier_matches_transformers(tmp_path):
+    """The head of an mpnet quote tagger (configs/train/quotes-mpnet-polnear.yaml), on a small
+    random MPNet with padding in the batch."""
+    config = transformers.MPNetConfig(vocab_size=30527, hidden_size=64, num_hidden_layers=2,
+                                      num_attention_heads=4, intermediate_size=128,
+                                      num_labels=7)
+    torch.manual_seed(0)
+    theirs = transformers.MPNetForTokenClassification(config).eval()
+    theirs.save_pretrained(tmp_path)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(MODELS_DIR / "stance-mpnet-v1" / name, tmp_path / name)
+    ours, tok = transformer.load(tmp_path, "token")
+    enc = tok(["Stoltenberg said the alliance stands with Ukraine.", "Short."])
+    assert "token_type_ids" not in enc and tok.cls_token_id == 0
+    for precision in ("fp32", "bf16"):
+        inference_weights(ours, precision)
+        inference_weights(theirs, precision)
+        with torch.inference_mode(), autocast(precision):
+            assert torch.equal(ours(**enc).logits, theirs(**enc).logits)
+
+
 def test_other_architectures_and_missing_weights_go_elsewhere_or_name_the_fix(tmp_path):
     bert = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())
     assert transformer.supports(bert, DEFAULT_MODEL_DIR, weights=True)

@@ -57,7 +57,9 @@ def supports(config: Mapping, folder: Path | None = None, weights: bool = False)
         return False
     if config.get("model_type") == "bert":
         return config.get("position_embedding_type", "absolute") == "absolute"
-    return config.get("model_type") == "mpnet"
+    # transformers' MPNet buckets relative positions into 32 whatever the config says
+    return config.get("model_type") == "mpnet" and \
+        config.get("relative_attention_num_buckets", 32) == 32
 
 
 def _labels(config: Mapping) -> tuple[dict[int, str], dict[str, int]]:
