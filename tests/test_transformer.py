@@ -65,19 +65,28 @@ def test_the_mpnet_stance_model_gives_transformers_logits_bit_for_bit(precision)
                  transformers.AutoTokenizer.from_pretrained(folder), precision)
 
 
-def test_a_token_classifier_and_a_bare_encoder_match_transformers(tmp_path):
-    """The quote tagger's head (per-token logits) and the dense encoder's (hidden states), on a
-    small random BERT saved as transformers saves it."""
-    config = transformers.BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=2,
-                                     num_attention_heads=4, intermediate_size=128,
-                                     num_labels=7)
+def _small_tagger(tmp_path, kind: str, tokenizer_folder):
+    """A small random token classifier of ``kind`` ('Bert' or 'MPNet'), saved as transformers
+    saves it, with a packaged model's tokenizer: (transformers' model, ours, our tokenizer)."""
+    config = getattr(transformers, f"{kind}Config")(
+        vocab_size=30527, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=128, num_labels=7)
     torch.manual_seed(0)
-    theirs = transformers.BertForTokenClassification(config).eval()
+    theirs = getattr(transformers, f"{kind}ForTokenClassification")(config).eval()
     theirs.save_pretrained(tmp_path)
     for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(DEFAULT_MODEL_DIR / name, tmp_path / name)
-    ours, tok = transformer.load(tmp_path, "token")
-    enc = tok(["Stoltenberg said the alliance stands with Ukraine.", "Short."])
+        shutil.copy(tokenizer_folder / name, tmp_path / name)
+    return theirs, *transformer.load(tmp_path, "token")
+
+
+TEXTS = ["Stoltenberg said the alliance stands with Ukraine.", "Short."]  # padded in a batch
+
+
+def test_a_token_classifier_and_a_bare_encoder_match_transformers(tmp_path):
+    """The quote tagger's head (per-token logits) and the dense encoder's (hidden states), on a
+    small random BERT."""
+    theirs, ours, tok = _small_tagger(tmp_path, "Bert", DEFAULT_MODEL_DIR)
+    enc = tok(TEXTS)
     with torch.inference_mode():
         assert torch.equal(ours(**enc).logits, theirs(**enc).logits)
         bare, _ = transformer.load(tmp_path, "none")
@@ -88,18 +97,9 @@ def test_a_token_classifier_and_a_bare_encoder_match_transformers(tmp_path):
 
 
 def test_an_mpnet_token_classifier_matches_transformers(tmp_path):
-    """The head of an mpnet quote tagger (configs/train/quotes-mpnet-polnear.yaml), on a small
-    random MPNet with padding in the batch."""
-    config = transformers.MPNetConfig(vocab_size=30527, hidden_size=64, num_hidden_layers=2,
-                                      num_attention_heads=4, intermediate_size=128,
-                                      num_labels=7)
-    torch.manual_seed(0)
-    theirs = transformers.MPNetForTokenClassification(config).eval()
-    theirs.save_pretrained(tmp_path)
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(MODELS_DIR / "stance-mpnet-v1" / name, tmp_path / name)
-    ours, tok = transformer.load(tmp_path, "token")
-    enc = tok(["Stoltenberg said the alliance stands with Ukraine.", "Short."])
+    """The head of an mpnet quote tagger (configs/train/quotes-mpnet-polnear.yaml)."""
+    theirs, ours, tok = _small_tagger(tmp_path, "MPNet", MODELS_DIR / "stance-mpnet-v1")
+    enc = tok(TEXTS)
     assert "token_type_ids" not in enc and tok.cls_token_id == 0
     for precision in ("fp32", "bf16"):
         inference_weights(ours, precision)
