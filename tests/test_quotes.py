@@ -336,3 +336,24 @@ def test_first_person_and_group_speakers():
     assert got["they understand her difficult position"] == "Many of her rural supporters"
     # "I" stands for nobody named before it
     assert next(s for s in speakers if any(m.text == "I" for m in s.mentions)).name == "I"
+
+
+def test_a_surname_the_ner_missed_joins_the_person_it_names():
+    """A source phrase "Stoltenberg" with no entity over it (as a quote tagger's source can be)
+    is the person "Jens Stoltenberg" named before, not a speaker of its own; a lower-case phrase
+    stays its own speaker."""
+    from claimcheck.quotes.extract import _Cand
+    from claimcheck.quotes.speakers import SpeakerResolver
+
+    text = ("Jens Stoltenberg said the alliance is strong. Stoltenberg added that it will grow. "
+            "member states pledged that aid would continue.")
+    ents = [(0, 16, "PERSON")]
+    second, third = text.index("Stoltenberg added"), text.index("member states")
+    cands = [_Cand("indirect", (24, 44), speaker=(0, 16), speaker_kind="person"),
+             _Cand("indirect", (second + 18, second + 36), speaker=(second, second + 11),
+                   speaker_kind="other"),
+             _Cand("indirect", (third + 22, third + 44), speaker=(third, third + 13),
+                   speaker_kind="other")]
+    quotes, speakers = SpeakerResolver(text, ents).resolve(cands)
+    assert [s.name for s in speakers] == ["Jens Stoltenberg", "member states"]
+    assert quotes[0].speaker_id == quotes[1].speaker_id != quotes[2].speaker_id

@@ -221,7 +221,9 @@ class SpeakerResolver:
                     cl.mentions[(s, e)] = None
                     return cl
         words = phrase.lower().split()
-        cl = clusters.person(phrase) if c.speaker_kind == "person" else None
+        # a person's surname that the NER missed ("Stoltenberg" as a tagger's source) is theirs too
+        named = c.speaker_kind in (None, "other") and all(w[:1].isupper() for w in phrase.split())
+        cl = clusters.person(phrase) if c.speaker_kind == "person" or named else None
         if cl is None and c.speaker_kind == "role":
             cl = self._resolve_role(clusters, words)
         if cl is None:
