@@ -129,3 +129,17 @@ def test_a_check_of_the_example_does_not_import_transformers(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).parents[1])
     assert out.stdout.split()[-3:] == ["25", "False", "False"]
+
+
+def test_int8_quantization_runs_on_our_layers():
+    """model.quantize=int8 swaps our nn.Linear layers for dynamic int8 ones: the same labels."""
+    from claimcheck.verdict.nli import NLIModel
+
+    pairs = [("NATO was founded in 1949 in Washington.", "NATO was founded in 1949."),
+             ("NATO was founded in 1949.", "NATO was founded in 1975.")]
+    fp32 = NLIModel("default", precision="fp32").predict(pairs)
+    int8 = NLIModel("default", quantize="int8")
+    assert isinstance(int8.model, transformer.Model)
+    assert type(int8.model.bert.encoder.layer[0].output.dense).__name__ == "Linear" and \
+        "quantized" in type(int8.model.bert.encoder.layer[0].output.dense).__module__
+    assert (int8.predict(pairs).argmax(axis=1) == fp32.argmax(axis=1)).all()
