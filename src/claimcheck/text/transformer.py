@@ -357,10 +357,16 @@ class Model(nn.Module):
         self.load_state_dict(state, strict=False, assign=True)
         return self.eval()
 
-    def table_names(self) -> list[str]:
-        """The lookup tables' names: the weights that stay in their file (:class:`_Embedding`)."""
-        return [f"{m}.weight" for m, module in self.named_modules()
-                if getattr(module, "keep_dtype", False)]
+    def read(self, file: Path, names: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
+        """This model's tensors ``names`` (all when None) from a safetensors file, by two maps
+        of it: the lookup tables (:class:`_Embedding`) stay in theirs, where only the rows read
+        become resident; the other, whose weights :func:`~claimcheck.precision.inference_weights`
+        copies out, is released once they are."""
+        names = [n for n, _ in self.named_parameters()] if names is None else list(names)
+        tables = {f"{m}.weight" for m, module in self.named_modules()
+                  if getattr(module, "keep_dtype", False)}
+        return {**read_weights(file, [n for n in names if n not in tables], self.prefix),
+                **read_weights(file, [n for n in names if n in tables], self.prefix)}
 
 
 def build(config: Mapping, head: str) -> Model:
@@ -455,11 +461,7 @@ def load(folder: Path, head: str, tensors: Mapping[str, torch.Tensor] | None = N
     folder = Path(folder)
     config = read_config(folder) if config is None else config
     model = build(config, head)
-    if tensors is None:  # two maps of the file: the tables stay in theirs (only the rows read
-        # become resident); the other, whose weights inference_weights copies out, is released
-        tables = set(model.table_names())
-        tensors = {**read_weights(folder / WEIGHTS_FILE, [n for n, _ in model.named_parameters()
-                                                           if n not in tables], model.prefix),
-                   **read_weights(folder / WEIGHTS_FILE, sorted(tables), model.prefix)}
+    if tensors is None:
+        tensors = model.read(folder / WEIGHTS_FILE)
     model.load_weights(tensors, str(folder))
     return model, Tokenizer(folder, token_types=model.prefix == "bert")

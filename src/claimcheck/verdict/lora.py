@@ -81,17 +81,15 @@ def _merged_model(model, base: Path, weights: Path, scaling: float, precision: s
     import torch
 
     from claimcheck.precision import inference_weights, linear_parameter_names
-    from claimcheck.text.transformer import read_weights
 
     base_file = base / "model.safetensors"
     shapes = {n: p.shape for n, p in model.named_parameters()}
     cached = merged_cache_file(weights, base, precision)
     state = _read_merged(cached, shapes) if cached is not None else None
     if state is not None:  # only what the cache lacks (embeddings, layer norms) from the base
-        state.update(read_weights(base_file, [n for n in shapes if n not in state],
-                                  model.prefix))
+        state.update(model.read(base_file, [n for n in shapes if n not in state]))
         return inference_weights(model.load_weights(state, str(base)), precision)
-    state = read_weights(base_file, list(shapes), model.prefix)
+    state = model.read(base_file)
     for name in shapes.keys() - state.keys():  # the head: the adapter file holds it
         state[name] = torch.zeros(shapes[name])
     model.load_weights(state, str(base))
