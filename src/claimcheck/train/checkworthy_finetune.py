@@ -27,6 +27,7 @@ from claimcheck.train.nli import (
     optimize,
     optimizer_from_checkpoint,
     save_model,
+    show_loss,
 )
 
 log = logging.getLogger(__name__)
@@ -124,10 +125,8 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
         loss = optimize(torch.nn.functional.cross_entropy(logits.float(), labels[b]),
                         model.parameters(), optimizer, scheduler, model, ckpt, step,
                         len(batches), ft.checkpoint_every)
-        running = 0.98 * running + 0.02 * loss if step > start else loss
+        running = show_loss(bar, running, loss, step == start)
         seen += len(b)
-        bar.update(1)
-        bar.set_postfix(loss=f"{running:.3f}", refresh=False)
         if (step + 1) % ft.log_every == 0:
             el = time.time() - t0
             log.info("step %d/%d loss %.4f, %.1f rows/s, %.0f s", step + 1, len(batches), running,

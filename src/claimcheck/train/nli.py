@@ -164,6 +164,15 @@ def optimize(loss, params, optimizer, scheduler, model, ckpt: Path, step: int, t
     return loss.item()
 
 
+def show_loss(bar, running: float, loss: float, first: bool) -> float:
+    """The running loss (an exponential mean; ``loss`` itself on a run's first step) after one
+    step, shown on the progress ``bar``, which advances by one."""
+    running = loss if first else 0.98 * running + 0.02 * loss
+    bar.update(1)
+    bar.set_postfix(loss=f"{running:.3f}", refresh=False)
+    return running
+
+
 def optimizer_from_checkpoint(named: list, lr: float, weight_decay: float, warmup_ratio: float,
                               steps: int, model, ckpt: Path):
     """AdamW over ``named`` (name, parameter) pairs (no decay on biases and LayerNorm weights)
@@ -240,9 +249,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path) -> dict:
         loss = optimize(torch.nn.functional.cross_entropy(logits, labels[b]),
                         [p for _, p in trainable], optimizer, scheduler, model, ckpt, step,
                         len(batches), cfg.checkpoint_every)
-        running = 0.98 * running + 0.02 * loss if step > start else loss
-        bar.update(1)
-        bar.set_postfix(loss=f"{running:.3f}", refresh=False)
+        running = show_loss(bar, running, loss, step == start)
     bar.close()
     seconds = time.time() - t0
     model.eval()

@@ -28,7 +28,7 @@ from claimcheck.precision import autocast, resolve_precision
 from claimcheck.quotes.tagger import LABELS, char_roles, token_labels, windows
 from claimcheck.train.card import trained_meta
 from claimcheck.train.config import QuotesTrainConfig
-from claimcheck.train.nli import optimize, optimizer_from_checkpoint, save_model
+from claimcheck.train.nli import optimize, optimizer_from_checkpoint, save_model, show_loss
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,7 @@ def train_tagger(cfg: QuotesTrainConfig, docs: list[dict], out: Path) -> dict:
             logits.float().reshape(-1, len(LABELS)), labels.reshape(-1), ignore_index=-100),
             model.parameters(), optimizer, scheduler, model, ckpt, step, len(batches),
             cfg.checkpoint_every)
-        running = 0.98 * running + 0.02 * loss if step > start else loss
-        bar.update(1)
-        bar.set_postfix(loss=f"{running:.3f}", refresh=False)
+        running = show_loss(bar, running, loss, step == start)
     bar.close()
     seconds = time.time() - t0
     model.eval()
