@@ -143,3 +143,22 @@ def test_int8_quantization_runs_on_our_layers():
     assert type(int8.model.bert.encoder.layer[0].output.dense).__name__ == "Linear" and \
         "quantized" in type(int8.model.bert.encoder.layer[0].output.dense).__module__
     assert (int8.predict(pairs).argmax(axis=1) == fp32.argmax(axis=1)).all()
+
+
+def test_another_architecture_loads_through_transformers(tmp_path):
+    """A DistilBERT judge (not BERT or MPNet) runs on transformers, behind the same interface."""
+    from claimcheck.verdict.nli import NLIModel
+
+    config = transformers.DistilBertConfig(
+        vocab_size=30522, dim=32, n_layers=1, n_heads=2, hidden_dim=64,
+        id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
+        label2id={"entailment": 0, "neutral": 1, "contradiction": 2})
+    torch.manual_seed(0)
+    transformers.DistilBertForSequenceClassification(config).save_pretrained(tmp_path)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(DEFAULT_MODEL_DIR / name, tmp_path / name)
+    assert not transformer.supports(transformer.read_config(tmp_path), tmp_path)
+    nli = NLIModel(str(tmp_path), precision="fp32")
+    probs = nli.predict(PAIRS)
+    assert not isinstance(nli.model, transformer.Model) and probs.shape == (3, 3)
+    assert nli.tokenizer.encode("Budapest said no.")[1][0] == (0, 8)

@@ -109,15 +109,8 @@ class FinetunedCheckworthy:
                 raise ModelLoadError(f"No model.safetensors in {str(self.folder)!r} (a "
                                      "fine-tuned check-worthiness model is loaded from "
                                      "safetensors only). Fix: run `claimcheck train checkworthy`.")
-            if transformer.supports(transformer.read_config(self.folder), self.folder):
-                model, self._tok = transformer.load(self.folder, "sequence")
-            else:
-                from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-                self._tok = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
-                model = AutoModelForSequenceClassification.from_pretrained(
-                    str(self.folder), local_files_only=True, use_safetensors=True,
-                    dtype="auto")  # saved in float16: inference_weights gives fp32 / bf16
+            # saved in float16: inference_weights gives fp32 / bf16 weights
+            model, self._tok = transformer.load_any(self.folder, "sequence")
             label2id = {str(k): int(v) for k, v in (model.config.label2id or {}).items()}
             if POSITIVE_LABEL not in label2id:
                 raise ModelLoadError(f"The model in {str(self.folder)!r} has no "

@@ -166,19 +166,6 @@ def snap(text: str, role: str, start: int, end: int) -> tuple[str, int, int]:
     return role, start, end
 
 
-class _TransformersTokens:
-    """A transformers tokenizer with :meth:`claimcheck.text.transformer.Tokenizer.encode`."""
-
-    def __init__(self, tokenizer) -> None:
-        self.tokenizer = tokenizer
-        self.cls_token_id, self.sep_token_id = tokenizer.cls_token_id, tokenizer.sep_token_id
-
-    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
-        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
-                             return_attention_mask=False, verbose=False)
-        return enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
-
-
 class QuoteTagger:
     """A token-classification model folder with :data:`LABELS` as its labels."""
 
@@ -205,15 +192,7 @@ class QuoteTagger:
                                  "quotes.model at a folder written by `claimcheck train quotes`.")
         from claimcheck.text import transformer
 
-        if transformer.supports(transformer.read_config(path), path, weights=True):
-            model, tok = transformer.load(path, "token")
-        else:
-            from transformers import AutoModelForTokenClassification, AutoTokenizer
-
-            tok = _TransformersTokens(AutoTokenizer.from_pretrained(str(path),
-                                                                    local_files_only=True))
-            model = AutoModelForTokenClassification.from_pretrained(
-                str(path), local_files_only=True, use_safetensors=True, dtype="auto").eval()
+        model, tok = transformer.load_any(path, "token")
         prec = resolve_precision(precision)
         return QuoteTagger(inference_weights(model, prec), tok, max_length, prec, str(path))
 

@@ -38,16 +38,7 @@ class _TransformersEncoder:
         #: sentence-transformers lower-cases the texts first when the folder says so
         self.lower = bool(bert_config.is_file() and
                           json.loads(bert_config.read_text()).get("do_lower_case"))
-        if transformer.supports(transformer.read_config(path), path, weights=True):
-            self.model, self.tokenizer = transformer.load(path, "none")
-        else:
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-            self.model = AutoModel.from_pretrained(str(path), local_files_only=True,
-                                                   use_safetensors=True)
+        self.model, self.tokenizer = transformer.load_any(path, "none")
         inference_weights(self.model.to(device).eval(), precision)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)

@@ -465,3 +465,39 @@ def load(folder: Path, head: str, tensors: Mapping[str, torch.Tensor] | None = N
         tensors = model.read(folder / WEIGHTS_FILE)
     model.load_weights(tensors, str(folder))
     return model, Tokenizer(folder, token_types=model.prefix == "bert")
+
+
+class TransformersTokenizer:
+    """A transformers tokenizer behind :class:`Tokenizer`'s interface (its calls pass through;
+    :meth:`encode` as ours)."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.cls_token_id, self.sep_token_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+
+    def __call__(self, *args, **kwargs):
+        return self.tokenizer(*args, **kwargs)
+
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
+                             return_attention_mask=False, verbose=False)
+        return enc["input_ids"], [tuple(o) for o in enc["offset_mapping"]]
+
+
+def load_any(path: str | Path, head: str, local: bool = True):
+    """The model and tokenizer of a folder (``local``) or hub id with ``head``: this module's
+    (:func:`load`) where :func:`supports` says so, transformers' for any other model (a hub id,
+    another architecture, sharded weights). Safetensors weights only."""
+    folder = Path(path)
+    if local and supports(read_config(folder), folder, weights=True):
+        return load(folder, head)
+    import transformers
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    auto = {"sequence": transformers.AutoModelForSequenceClassification,
+            "token": transformers.AutoModelForTokenClassification,
+            "none": transformers.AutoModel}[head]
+    model = auto.from_pretrained(str(path), local_files_only=local, use_safetensors=True)
+    tok = transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=local)
+    return model.eval(), TransformersTokenizer(tok)

@@ -269,23 +269,15 @@ class NLIModel:
         from claimcheck.text import transformer
 
         folder = Path(path)
-        model = None
-        if local and (folder / ADAPTER_CONFIG).is_file():
-            model = load_adapter_model(folder, precision=self._precision)
-        elif local and transformer.supports(transformer.read_config(folder), folder,
-                                            weights=True):
-            return transformer.load(folder, "sequence")
+        if not (local and (folder / ADAPTER_CONFIG).is_file()):
+            return transformer.load_any(path, "sequence", local)
+        model = load_adapter_model(folder, precision=self._precision)
         if isinstance(model, transformer.Model):
             return model, transformer.Tokenizer(folder, token_types=model.prefix == "bert")
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from transformers import AutoTokenizer
 
-        hf_logging.disable_progress_bar()
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=local)
-        if model is None:
-            model = AutoModelForSequenceClassification.from_pretrained(
-                path, local_files_only=local, use_safetensors=True)
-        return model, tok
+        return model, transformer.TransformersTokenizer(
+            AutoTokenizer.from_pretrained(path, local_files_only=True))
 
     @property
     def tokenizer(self):
