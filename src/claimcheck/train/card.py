@@ -50,7 +50,6 @@ LICENSES = {
 }
 
 
-
 def trained_meta(out: Path, what: str) -> dict:
     """``out``'s training.json (for ``--eval-only``), or a DataError naming the fix when ``out``
     holds no trained ``what``."""
@@ -58,6 +57,7 @@ def trained_meta(out: Path, what: str) -> dict:
         raise DataError(f"{out} holds no trained {what} (no training.json). Fix: train it first, "
                         "without --eval-only.")
     return json.loads((out / "training.json").read_text())
+
 
 def dev_logits(nli, data_root: Path, files: list[str], seed: int, cap: int = EVAL_CAP
                ) -> dict[str, tuple[list[str], np.ndarray]]:
