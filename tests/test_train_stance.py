@@ -101,6 +101,30 @@ def test_sentence_none_rows_are_single_sentences_of_the_listed_labels():
     assert rows == _sentence_rows(spec, examples, seed=13)  # seeded
 
 
+def test_entity_none_rows_pair_a_sentence_with_a_name_it_contains():
+    from claimcheck.text.nlp import load_spacy, only
+    from claimcheck.train.config import StanceSet
+    from claimcheck.train.stance import _entity_rows
+
+    bodies = ["The weather was mild and nothing at all happened in the town that day. Short one.",
+              "Officials in Budapest said on Monday that Hungary will not join the new command. "
+              "Foreign minister Peter Szijjarto repeated that position in Vienna on Tuesday.",
+              "Angela Merkel met Emmanuel Macron in Paris to discuss the budget of the union."]
+    examples = [{"id": str(i), "text": bodies[i % 3], "target": f"Headline {i}",
+                 "label": "unrelated"} for i in range(9)]
+    spec = StanceSet(name="fnc1", benchmark="x.yaml", license="test", entity_none=5)
+    nlp = load_spacy()
+    with only(nlp, "ner"):
+        rows = _entity_rows(spec, examples, 13, nlp)
+        again = _entity_rows(spec, examples, 13, nlp)
+    assert rows == again  # seeded
+    # every sentence that names someone, once (round robin over the three distinct bodies)
+    assert len(rows) == 3 and len({r["text"] for r in rows}) == 3
+    assert {r["label"] for r in rows} == {"none"} and {r["source"] for r in rows} == {"fnc1_entities"}
+    for r in rows:
+        assert r["target"] in r["text"] and any(r["text"] in b for b in bodies)
+
+
 def test_drop_targets_leaves_a_targets_rows_out(monkeypatch):
     from types import SimpleNamespace
 

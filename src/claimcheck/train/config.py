@@ -210,6 +210,12 @@ class StanceSet(Strict):
         "one sentence of a text with that label paired with its target, labelled none (FNC-1 "
         "'unrelated' and 'discuss' bodies: short texts that take no side toward the target, "
         "which whole-body none rows, all long, do not teach)")
+    entity_none: int = Field(
+        0, ge=0, description="this many more rows (seeded), each one sentence (8 to 60 words) of "
+        "a training text that names a person, organisation, country or nationality (spaCy's "
+        "entities), paired with that name and labelled none: news reporting what a named party "
+        "does or says takes no side toward it, which no other none row (all with targets the "
+        "text does not name, or claims) teaches")
     license: str = Field(description="the data's terms, as its SOURCE.md states them (for the "
                          "model card)")
 

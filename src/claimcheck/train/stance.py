@@ -98,6 +98,52 @@ def sentence_none_rows(cfg: StanceTrainConfig) -> list[dict]:
             for r in _sentence_rows(spec, _set_examples(spec), cfg.seed)]
 
 
+def entity_none_rows(cfg: StanceTrainConfig) -> list[dict]:
+    """Each set's ``entity_none``: that many rows of one sentence (8 to 60 words) of a training
+    text that names a person, organisation, country or nationality, with that name as the
+    target, labelled none (source ``<set>_entities``)."""
+    from claimcheck.text.nlp import load_spacy, only
+
+    specs = [s for s in cfg.sets if s.entity_none]
+    if not specs:
+        return []
+    nlp = load_spacy()
+    with only(nlp, "ner"):
+        return [r for spec in specs
+                for r in _entity_rows(spec, _set_examples(spec), cfg.seed, nlp)]
+
+
+_NAMED = {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def _entity_rows(spec: StanceSet, examples: list[dict], seed: int, nlp) -> list[dict]:
+    """Round robin over the distinct texts (seeded order), one sentence each per round, so that
+    ``entity_none`` can exceed the number of texts (FNC-1 has 1,683 bodies)."""
+    queues = {}
+    for e in sorted(examples, key=lambda e: hashlib.sha256(f"{seed}:{e['id']}".encode())
+                    .hexdigest()):
+        text = " ".join(e["text"].split())
+        if text not in queues:  # bodies recur per headline
+            sents = [x.strip() for x in _SENTENCE_END.split(text) if 8 <= len(x.split()) <= 60]
+            _rng(seed, f"entity:{e['id']}").shuffle(sents)
+            queues[text] = (e["id"], sents)
+    rows: list[dict] = []
+    for turn in range(max((len(q[1]) for q in queues.values()), default=0)):
+        for key, sents in queues.values():
+            if len(rows) >= spec.entity_none:
+                return rows
+            if turn >= len(sents):
+                continue
+            sent = sents[turn]
+            names = sorted({ent.text.strip() for ent in nlp(sent).ents
+                            if ent.label_ in _NAMED and len(ent.text.strip()) > 1})
+            if names:
+                rows.append({"id": f"{spec.name}:entity:{key}:{turn}", "text": sent,
+                             "target": _rng(seed, f"entity:{key}:{turn}").choice(names),
+                             "label": "none", "source": f"{spec.name}_entities"})
+    return rows
+
+
 def _sentence_rows(spec: StanceSet, examples: list[dict], seed: int) -> list[dict]:
     out = []
     for label, n in sorted(spec.sentence_none.items()):
@@ -212,6 +258,7 @@ def _train(cfg: StanceTrainConfig, config_path, overrides, out: Path) -> dict:
     rows = stance_rows(cfg)
     rows += unrelated_rows(rows, cfg.unrelated_none, cfg.seed)
     rows += sentence_none_rows(cfg)
+    rows += entity_none_rows(cfg)
     pairs = to_pairs(rows, cfg, StanceConfig())
     random.Random(cfg.seed).shuffle(pairs)
     write_jsonl(out / "checkpoint" / "train_mix.jsonl", pairs)

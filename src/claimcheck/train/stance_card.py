@@ -26,6 +26,11 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
                      f"labelled {', '.join(sorted(spec.sentence_none))}, with their target | "
                      f"{meta['rows_per_set'][f'{spec.name}_sentences']:,} | none | (as "
                      f"{spec.name}) |")
+        if meta["rows_per_set"].get(f"{spec.name}_entities"):
+            sets += (f"\n| {spec.name}_entities | one sentence (8-60 words) of a {spec.name} text "
+                     f"with a person, organisation, country or nationality it names as the "
+                     f"target | {meta['rows_per_set'][f'{spec.name}_entities']:,} | none | (as "
+                     f"{spec.name}) |")
     if meta["rows_per_set"].get("unrelated"):
         sets += (f"\n| unrelated | texts of the sets above with another set's target | "
                  f"{meta['rows_per_set']['unrelated']:,} | none | (as above) |")
