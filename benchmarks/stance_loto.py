@@ -2,7 +2,7 @@
 """SemEval-2016 stance, leave-one-target-out (issue #13):
 
     .venv/bin/python benchmarks/stance_loto.py [--base stance-mpnet-v1] [--replay 500]
-        [--epochs 1] [--lr 1e-4] [--targets "Atheism,..."] [--work runs/stance-loto]
+        [--epochs 2] [--lr 2e-4] [--targets "Atheism,..."] [--work runs/stance-loto]
         [--output benchmarks/results/stance_loto.json]
 
 For each of SemEval-2016's five targets T, the stance model ``--base`` (which has seen no SemEval
@@ -58,8 +58,8 @@ def main() -> None:
                     help="the stance model to train further (a packaged name or a folder)")
     ap.add_argument("--replay", type=int, default=500,
                     help="rows of each of the base's training sets mixed in (0: none)")
-    ap.add_argument("--epochs", type=float, default=1.0)
-    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--targets", default=None, help="comma-separated subset of the 5 targets")
     ap.add_argument("--work", type=Path, default=ROOT / "runs" / "stance-loto")
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/stance_loto.json")
