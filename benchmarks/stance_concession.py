@@ -45,7 +45,12 @@ def main() -> None:
 
     from claimcheck.bench.metrics import f_avg
     from claimcheck.bench.runner import held_out
-    from claimcheck.quotes.stance import StanceConfig, stance_model_path, stance_probs
+    from claimcheck.quotes.stance import (
+        StanceConfig,
+        stance_labels,
+        stance_model_path,
+        stance_probs,
+    )
     from claimcheck.verdict.nli import NLIModel
 
     model = NLIModel(stance_model_path(args.model), batch_size=32).load()
@@ -69,20 +74,14 @@ def main() -> None:
         pa = probs([a for _, (a, _b) in sub], targets)
         pb = probs([b for _, (_a, b) in sub], targets)
 
-        def label(p: np.ndarray, two_way: bool = two_way) -> str:
-            if two_way:
-                return "favor" if p[0] >= p[1] else "against"
-            return ("favor", "against", "none")[int(np.argmax(p))]
-
         rows = {}
         for how, p in (("whole text", whole), ("main clause", pb),
                        ("0.25 A + 0.75 B", 0.25 * pa + 0.75 * pb),
                        ("mean(whole, main)", (whole + pb) / 2)):
-            pred = [label(x) for x in p]
-            fa = f_avg(gold, pred)
+            pred = stance_labels(p, two_way)
             rows[how] = {"accuracy": round(float(np.mean([g == x for g, x in
                                                           zip(gold, pred, strict=True)])), 4),
-                         "f_avg": round(float(fa["f_avg"] if isinstance(fa, dict) else fa), 4)}
+                         "f_avg": round(f_avg(gold, pred), 4)}
         out[name] = {"texts": len(sub), "of": len(data.examples), "methods": rows}
         print(f"{name}: {len(sub)} of {len(data.examples)} texts are concessive")
         for how, r in rows.items():

@@ -43,7 +43,7 @@ def main() -> None:
 
     from claimcheck.bench.metrics import f_avg
     from claimcheck.bench.runner import held_out
-    from claimcheck.quotes.stance import stance_model_path, stance_probs
+    from claimcheck.quotes.stance import stance_labels, stance_model_path, stance_probs
     from claimcheck.verdict.nli import NLIModel
 
     model = NLIModel(stance_model_path(args.model), batch_size=32).load()
@@ -60,14 +60,8 @@ def main() -> None:
             pairs += [(t, ag.format(target=g)) for t, g in zip(texts, targets, strict=True)]
             probs[how] = stance_probs(np.asarray(model.predict(pairs)))
         probs["mean of the four"] = np.mean(list(probs.values()), axis=0)
-        rows = {}
-        for how, p in probs.items():
-            if two_way:
-                pred = ["favor" if x[0] >= x[1] else "against" for x in p]
-            else:
-                pred = [("favor", "against", "none")[int(np.argmax(x))] for x in p]
-            fa = f_avg(gold, pred)
-            rows[how] = round(float(fa["f_avg"] if isinstance(fa, dict) else fa), 4)
+        rows = {how: round(f_avg(gold, stance_labels(p, two_way)), 4)
+                for how, p in probs.items()}
         out[name] = {"texts": len(texts), "f_avg": rows}
         print(f"{name} ({len(texts)} texts)")
         for how, v in rows.items():

@@ -324,3 +324,11 @@ def test_target_order_does_not_depend_on_the_hash_seed():
                            check=True)
         seen.add(r.stdout.strip())
     assert seen == {"['NATO', 'Nato', 'nato']"}
+
+
+def test_stance_labels_argmax_and_two_way():
+    from claimcheck.quotes.stance import stance_labels
+
+    p = np.array([[0.5, 0.2, 0.3], [0.1, 0.3, 0.6], [0.3, 0.3, 0.4], [0.2, 0.7, 0.1]])
+    assert stance_labels(p) == ["favor", "none", "none", "against"]
+    assert stance_labels(p, two_way=True) == ["favor", "against", "favor", "against"]

@@ -173,6 +173,15 @@ def _argmax_label(p: Sequence[float], neutral: str) -> str:
     return (FAVOR, AGAINST, neutral)[int(np.argmax(p))]
 
 
+def stance_labels(probs: np.ndarray, two_way: bool = False) -> list[str]:
+    """Text-level labels of a trained stance model from (n, 3) stance probabilities: favor /
+    against / none by the largest, or (``two_way``, for label sets without none) favor /
+    against by the sign of P(favor) - P(against)."""
+    if two_way:
+        return [FAVOR if x >= 0 else AGAINST for x in _score(probs)]
+    return [_argmax_label(p, NONE) for p in probs]
+
+
 def _label(score: float, threshold: float, neutral: str = NEUTRAL) -> str:
     if score >= threshold and score > 0:
         return FAVOR
@@ -222,11 +231,11 @@ def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
     if cal:
         null = {g: score[n + i] for i, g in enumerate(uniq)}
         score = np.clip(score[:n] - np.array([null[g] for g in targets]), -1.0, 1.0)
-    if two_way:
+    if two_way:  # by the (zero-shot: calibrated) score's sign
         return [(FAVOR if x >= 0 else AGAINST, round(float(x), 4)) for x in score[:n]]
     if not zero_shot:
-        return [(_argmax_label(p, NONE), round(float(x), 4))
-                for p, x in zip(probs[:n], score[:n], strict=True)]
+        return [(lab, round(float(x), 4))
+                for lab, x in zip(stance_labels(probs[:n]), score[:n], strict=True)]
     return [(_label(float(s), thr, NONE), round(float(s), 4)) for s in score[:n]]
 
 

@@ -47,6 +47,17 @@ def _rng(seed: int, key: str) -> random.Random:
     return random.Random(int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:16], 16))
 
 
+def _seeded_order(rows, seed: int) -> list[dict]:
+    """``rows`` in a seeded order of their ids (the same for any input order)."""
+    return sorted(rows, key=lambda r: hashlib.sha256(f"{seed}:{r['id']}".encode()).hexdigest())
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of 8 to 60 words of ``text`` (whitespace collapsed)."""
+    return [x.strip() for x in _SENTENCE_END.split(" ".join(text.split()))
+            if 8 <= len(x.split()) <= 60]
+
+
 def _set_examples(spec: StanceSet) -> list[dict]:
     """The training part of a set's benchmark, without ``drop_texts_of`` texts and
     ``drop_targets`` targets."""
@@ -79,8 +90,7 @@ def stance_rows(cfg: StanceTrainConfig) -> list[dict]:
                 mine.append({"id": f"{spec.name}:{e['id']}", "text": text, "target": target,
                              "label": label, "source": spec.name})
         if spec.cap is not None and len(mine) > spec.cap:
-            mine = sorted(mine, key=lambda r: hashlib.sha256(
-                f"{cfg.seed}:{r['id']}".encode()).hexdigest())[: spec.cap]
+            mine = _seeded_order(mine, cfg.seed)[: spec.cap]
         log.info("%s: %d rows (%s)", spec.name, len(mine),
                  dict(Counter(r["label"] for r in mine)))
         rows.extend(mine)
@@ -120,11 +130,10 @@ def _entity_rows(spec: StanceSet, examples: list[dict], seed: int, nlp) -> list[
     """Round robin over the distinct texts (seeded order), one sentence each per round, so that
     ``entity_none`` can exceed the number of texts (FNC-1 has 1,683 bodies)."""
     queues = {}
-    for e in sorted(examples, key=lambda e: hashlib.sha256(f"{seed}:{e['id']}".encode())
-                    .hexdigest()):
+    for e in _seeded_order(examples, seed):
         text = " ".join(e["text"].split())
         if text not in queues:  # bodies recur per headline
-            sents = [x.strip() for x in _SENTENCE_END.split(text) if 8 <= len(x.split()) <= 60]
+            sents = _sentences(text)
             _rng(seed, f"entity:{e['id']}").shuffle(sents)
             queues[text] = (e["id"], sents)
     rows: list[dict] = []
@@ -147,14 +156,13 @@ def _entity_rows(spec: StanceSet, examples: list[dict], seed: int, nlp) -> list[
 def _sentence_rows(spec: StanceSet, examples: list[dict], seed: int) -> list[dict]:
     out = []
     for label, n in sorted(spec.sentence_none.items()):
-        mine = sorted((e for e in examples if e["label"] == label and e.get("target")),
-                      key=lambda e: hashlib.sha256(f"{seed}:{e['id']}".encode()).hexdigest())
+        mine = _seeded_order((e for e in examples if e["label"] == label and e.get("target")),
+                             seed)
         rows = []
         for e in mine:
             if len(rows) >= n:
                 break
-            sents = [x.strip() for x in _SENTENCE_END.split(" ".join(e["text"].split()))
-                     if 8 <= len(x.split()) <= 60]
+            sents = _sentences(e["text"])
             if sents:
                 rows.append({"id": f"{spec.name}:sentence:{e['id']}",
                              "text": _rng(seed, e["id"]).choice(sents),
