@@ -95,7 +95,7 @@ def test_research_only_sets_never_train_a_packaged_model(tmp_path):
             "hardware": "test"}
     card = write_stance_card(cfg, tmp_path, meta, {}).read_text()
     assert "(research use only)" in card.splitlines()[0]
-    assert "**Research use only.** vast" in card and "Left out on purpose" not in card
+    assert "**Research use only.** Trained on vast," in card and "Left out on purpose" not in card
     plain = write_stance_card(_cfg(output_dir=str(tmp_path / "m")), tmp_path,
                               {**meta, "rows_per_set": {"a": 3}}, {}).read_text()
     assert "research use" not in plain.lower() and "Left out on purpose: **VAST**" in plain

@@ -53,9 +53,9 @@ def write_stance_card(cfg: StanceTrainConfig, folder: Path, meta: dict[str, Any]
                   "'claimcheck-nli[mpnet]'`)")
     research = cfg.research_sets
     if research:
-        left_out = (f"**Research use only.** {', '.join(research)} state(s) no terms that clear a "
-                    "shipped model (see each SOURCE.md): do not ship or redistribute these "
-                    "weights, and do not use them commercially.")
+        left_out = (f"**Research use only.** Trained on {', '.join(research)}, whose terms (in "
+                    "the table above) do not clear a shipped model: do not ship or redistribute "
+                    "these weights, and do not use them commercially.")
     else:
         left_out = ("Left out on purpose: **VAST** train (no license stated anywhere, NYT reader "
                     "comments: not\ncleared for a shipped model) and **SemEval-2016** (kept out "
