@@ -77,6 +77,10 @@ bench-quotes-speed: setup
 # The first setting (1 epoch at lr 1e-4, benchmarks/results/stance_loto_e1.json):
 #   $(PY) benchmarks/stance_loto.py --epochs 1 --lr 1e-4 --work runs/stance-loto-e1 \
 #       --output benchmarks/results/stance_loto_e1.json
+# The research-only base trained further on VAST train (configs/train/stance-mpnet-vast-research.yaml,
+# never shipped; benchmarks/results/stance_loto_vast_research.json):
+#   $(PY) benchmarks/stance_loto.py --base runs/stance-mpnet-vast-research --work runs/stance-loto-vast \
+#       --output benchmarks/results/stance_loto_vast_research.json
 bench-stance-loto: setup
 	$(PY) benchmarks/stance_loto.py
 
