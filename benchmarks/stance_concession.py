@@ -49,7 +49,7 @@ def main() -> None:
         StanceConfig,
         stance_labels,
         stance_model_path,
-        stance_probs,
+        template_probs,
     )
     from claimcheck.verdict.nli import NLIModel
 
@@ -57,11 +57,8 @@ def main() -> None:
     tpl = StanceConfig().text_templates
 
     def probs(texts: list[str], targets: list[str]) -> np.ndarray:
-        pairs = [(t, tpl.favor.format(speaker="The author", target=g))
-                 for t, g in zip(texts, targets, strict=True)]
-        pairs += [(t, tpl.against.format(speaker="The author", target=g))
-                  for t, g in zip(texts, targets, strict=True)]
-        return stance_probs(np.asarray(model.predict(pairs)))
+        return template_probs(model, [(t, "The author", g) for t, g in
+                                      zip(texts, targets, strict=True)], tpl)
 
     out = {}
     for name in SETS:

@@ -43,7 +43,12 @@ def main() -> None:
 
     from claimcheck.bench.metrics import f_avg
     from claimcheck.bench.runner import held_out
-    from claimcheck.quotes.stance import stance_labels, stance_model_path, stance_probs
+    from claimcheck.quotes.stance import (
+        StanceTemplates,
+        stance_labels,
+        stance_model_path,
+        template_probs,
+    )
     from claimcheck.verdict.nli import NLIModel
 
     model = NLIModel(stance_model_path(args.model), batch_size=32).load()
@@ -55,10 +60,9 @@ def main() -> None:
         targets = [e["target"] for e in data.examples]
         gold = [e["label"] for e in data.examples]
         probs = {}
+        prem = [(t, "The author", g) for t, g in zip(texts, targets, strict=True)]
         for how, (fav, ag) in WORDINGS.items():
-            pairs = [(t, fav.format(target=g)) for t, g in zip(texts, targets, strict=True)]
-            pairs += [(t, ag.format(target=g)) for t, g in zip(texts, targets, strict=True)]
-            probs[how] = stance_probs(np.asarray(model.predict(pairs)))
+            probs[how] = template_probs(model, prem, StanceTemplates(favor=fav, against=ag))
         probs["mean of the four"] = np.mean(list(probs.values()), axis=0)
         rows = {how: round(f_avg(gold, stance_labels(p, two_way)), 4)
                 for how, p in probs.items()}

@@ -163,6 +163,15 @@ def stance_probs(probs: np.ndarray) -> np.ndarray:
                      (fav[:, 1] + ag[:, 1]) / 2.0], axis=1)
 
 
+def template_probs(nli, rows: Sequence[tuple[str, str, str]],
+                   templates: StanceTemplates) -> np.ndarray:
+    """(n, 3) stance probabilities (:func:`stance_probs`) of ``(premise, speaker, target)`` rows
+    against the favor and the against template, in one NLI call."""
+    pairs = [(p, templates.favor.format(speaker=w, target=t)) for p, w, t in rows]
+    pairs += [(p, templates.against.format(speaker=w, target=t)) for p, w, t in rows]
+    return stance_probs(np.asarray(nli.predict(pairs)))
+
+
 def _score(p: np.ndarray) -> np.ndarray:
     """Per premise, from stance probabilities: P(favor) - P(against), in [-1, 1]."""
     return np.clip(p[:, 0] - p[:, 1], -1.0, 1.0)
@@ -221,11 +230,9 @@ def predict_stance(nli, texts: list[str], targets: list[str], templates=None, *,
     zero_shot = cfg.is_zero_shot if zero_shot is None else zero_shot
     cal = zero_shot and (cfg.calibrate if calibrate is None else calibrate)
     uniq = list(dict.fromkeys(targets)) if cal else []
-    prem = list(zip(texts, targets, strict=True))
-    prem += [(cfg.null_premise.format(speaker=speaker, target=g), g) for g in uniq]
-    pairs = [(t, tpl.favor.format(speaker=speaker, target=g)) for t, g in prem]
-    pairs += [(t, tpl.against.format(speaker=speaker, target=g)) for t, g in prem]
-    probs = stance_probs(np.asarray(nli.predict(pairs)))
+    prem = [(t, speaker, g) for t, g in zip(texts, targets, strict=True)]
+    prem += [(cfg.null_premise.format(speaker=speaker, target=g), speaker, g) for g in uniq]
+    probs = template_probs(nli, prem, tpl)
     n = len(texts)
     score = _score(probs)
     if cal:
@@ -290,7 +297,6 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
             jobs.append((sid, t, hits or qs))
     if not jobs:
         return []
-    tpl = cfg.templates
     cal = cfg.calibrate and cfg.is_zero_shot
     premises: list[tuple[str, str, str]] = []  # (premise, speaker, target)
     for sid, t, qs in jobs:
@@ -299,9 +305,7 @@ def score_stances(quotes: Sequence[Quote], speakers: Sequence[Speaker], nli,
     if cal:  # one content-free premise per job, after the quotes
         premises += [(cfg.null_premise.format(speaker=names[sid].name, target=t),
                       names[sid].name, t) for sid, t, _ in jobs]
-    pairs = [(p, tpl.favor.format(speaker=w, target=t)) for p, w, t in premises]
-    pairs += [(p, tpl.against.format(speaker=w, target=t)) for p, w, t in premises]
-    q_probs = stance_probs(np.asarray(nli.predict(pairs)))
+    q_probs = template_probs(nli, premises, cfg.templates)
     q_score, q_rel = _score(q_probs), 1.0 - q_probs[:, 2]
     n_quotes = sum(len(qs) for _, _, qs in jobs)
     out, k = [], 0
