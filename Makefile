@@ -81,6 +81,10 @@ bench-quotes-speed: setup
 # never shipped; benchmarks/results/stance_loto_vast_research.json):
 #   $(PY) benchmarks/stance_loto.py --base runs/stance-mpnet-vast-research --work runs/stance-loto-vast \
 #       --output benchmarks/results/stance_loto_vast_research.json
+# A full fine-tune instead of the LoRA (all 110M weights, 440 MB of merged base in the work folder;
+# benchmarks/results/stance_loto_fullft.json, about 45 min):
+#   $(PY) benchmarks/stance_loto.py --full-finetune --lr 2e-5 --work runs/stance-loto-fullft \
+#       --output benchmarks/results/stance_loto_fullft.json
 bench-stance-loto: setup
 	$(PY) benchmarks/stance_loto.py
 

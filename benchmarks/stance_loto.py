@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/stance_loto.py [--base stance-mpnet-v1] [--replay 500]
         [--epochs 2] [--lr 2e-4] [--targets "Atheism,..."] [--work runs/stance-loto]
-        [--output benchmarks/results/stance_loto.json]
+        [--output benchmarks/results/stance_loto.json] [--full-finetune]
 
 For each of SemEval-2016's five targets T, the stance model ``--base`` (which has seen no SemEval
 row) is trained further on SemEval-2016 train without T's rows, plus ``--replay`` rows of each of
@@ -12,6 +12,10 @@ scores the TweetEval val tweets of T only: T is held out of training. The five r
 together give the F_avg over all 294 val tweets, beside the base model's on the same tweets.
 Each run trains into ``--work``/<target>/ (a finished run is reused) and the JSON records every
 run's config, pairs and seconds. The models are not shipped: this measures the recipe.
+
+``--full-finetune``: a LoRA adapter base is first merged into a full model folder
+(``--work``/base-merged/, 440 MB) and every weight trains, instead of only the adapters and head
+(use a full fine-tune's learning rate, such as 2e-5).
 """
 
 from __future__ import annotations
@@ -52,6 +56,23 @@ def run_config(base: str, target: str, out: Path, args) -> dict:
     }
 
 
+def merged_base(adapter: Path, out: Path) -> Path:
+    """``adapter`` (a LoRA adapter folder) merged into its base encoder, saved as a full model
+    folder ``out`` (reused when it exists)."""
+    if (out / "model.safetensors").is_file():
+        return out
+    from peft import PeftModel
+    from transformers import AutoTokenizer
+
+    from claimcheck.verdict.lora import load_adapter_model
+
+    print(f"merging {adapter} into a full model at {out} ...", flush=True)
+    model = PeftModel.from_pretrained(load_adapter_model(adapter, merge=False), str(adapter))
+    model.merge_and_unload().save_pretrained(str(out), safe_serialization=True)
+    AutoTokenizer.from_pretrained(str(adapter), local_files_only=True).save_pretrained(str(out))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="stance-mpnet-v1",
@@ -63,6 +84,8 @@ def main() -> None:
     ap.add_argument("--targets", default=None, help="comma-separated subset of the 5 targets")
     ap.add_argument("--work", type=Path, default=ROOT / "runs" / "stance-loto")
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/stance_loto.json")
+    ap.add_argument("--full-finetune", action="store_true",
+                    help="merge a LoRA adapter base into a full model and train every weight")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     import yaml
@@ -79,6 +102,8 @@ def main() -> None:
     from claimcheck.verdict.nli import ModelConfig
 
     base = stance_model_path(args.base)
+    if args.full_finetune and (Path(base) / "adapter_config.json").is_file():
+        base = str(merged_base(Path(base), args.work / "base-merged"))
     val = held_out(ROOT / SEMEVAL).examples
     targets = sorted({e["target"] for e in val})
     if args.targets:
@@ -119,7 +144,8 @@ def main() -> None:
                      "seconds": round(time.time() - t0, 1)})
         print(f"{t:34s} rows {len(rows):3d}  LOTO F_avg {runs[-1]['f_avg']:.4f}  "
               f"base {runs[-1]['base_f_avg']:.4f}", flush=True)
-    result = {"base": args.base, "replay": args.replay, "epochs": args.epochs, "lr": args.lr,
+    result = {"base": args.base, "full_finetune": args.full_finetune, "replay": args.replay,
+              "epochs": args.epochs, "lr": args.lr,
               "targets": targets, "rows": len(gold),
               "f_avg": round(f_avg(gold, pred), 4), "base_f_avg": round(f_avg(gold, pred_base), 4),
               "target_f_avg": 0.55, "runs": runs}
