@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/stance_loto.py [--base stance-mpnet-v1] [--replay 500]
         [--epochs 2] [--lr 2e-4] [--targets "Atheism,..."] [--work runs/stance-loto]
-        [--output benchmarks/results/stance_loto.json] [--full-finetune]
+        [--output benchmarks/results/stance_loto.json] [--full-finetune] [--seeds 13]
 
 For each of SemEval-2016's five targets T, the stance model ``--base`` (which has seen no SemEval
 row) is trained further on SemEval-2016 train without T's rows, plus ``--replay`` rows of each of
@@ -16,6 +16,11 @@ run's config, pairs and seconds. The models are not shipped: this measures the r
 ``--full-finetune``: a LoRA adapter base is first merged into a full model folder
 (``--work``/base-merged/, 440 MB) and every weight trains, instead of only the adapters and head
 (use a full fine-tune's learning rate, such as 2e-5).
+
+``--seeds 13,14,15``: each held-out target trains once per seed (seed 13 into ``--work``/<target>/,
+seed N into ``--work``/<target>-seedN/; the seed also draws the replay rows), and the seeds' models
+score as an ensemble: their stance probabilities are averaged before the argmax. Each seed's own
+F_avg is recorded beside the ensemble's.
 """
 
 from __future__ import annotations
@@ -27,13 +32,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 SEMEVAL = "configs/benchmarks/semeval2016_val.yaml"
 SEMEVAL_LICENSE = ("TweetEval README: released without restrictions; the original datasets' "
                    "licences and Twitter's terms apply")
 
 
-def run_config(base: str, target: str, out: Path, args) -> dict:
+def run_config(base: str, target: str, out: Path, args, seed: int = 13) -> dict:
     """The training config (as a dict) of one held-out target."""
     replay = [
         {"name": "perspectrum", "benchmark": "configs/benchmarks/perspectrum_dev.yaml",
@@ -46,7 +53,7 @@ def run_config(base: str, target: str, out: Path, args) -> dict:
          "license": "none stated; UKPLab redistribution Apache-2.0"},
     ] if args.replay else []
     return {
-        "base_model": base, "output_dir": str(out), "mask_two_way": False, "seed": 13,
+        "base_model": base, "output_dir": str(out), "mask_two_way": False, "seed": seed,
         "max_length": 128, "batch_size": 32, "epochs": args.epochs, "lr": args.lr,
         "warmup_ratio": 0.06, "weight_decay": 0.01, "threads": 2, "checkpoint_every": 100,
         "precision": "auto", "save_dtype": "float16", "speaker_share": 0.5,
@@ -86,7 +93,16 @@ def main() -> None:
     ap.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/stance_loto.json")
     ap.add_argument("--full-finetune", action="store_true",
                     help="merge a LoRA adapter base into a full model and train every weight")
+    ap.add_argument("--seeds", default="13",
+                    help="comma-separated training seeds; several score as an ensemble")
     args = ap.parse_args()
+    try:
+        seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    except ValueError:
+        sys.exit(f"claimcheck: --seeds {args.seeds!r} is not a list of integers. Fix: pass "
+                 f"something like --seeds 13,14,15.")
+    if not seeds:
+        sys.exit("claimcheck: --seeds is empty. Fix: pass at least one seed, such as --seeds 13.")
     sys.path.insert(0, str(ROOT / "src"))
     import yaml
 
@@ -95,8 +111,9 @@ def main() -> None:
     from claimcheck.quotes.stance import (
         StanceConfig,
         load_stance_model,
-        predict_stance,
+        stance_labels,
         stance_model_path,
+        template_probs,
     )
     from claimcheck.train.stance import train_stance
     from claimcheck.verdict.nli import ModelConfig
@@ -113,42 +130,61 @@ def main() -> None:
             sys.exit(f"claimcheck: unknown SemEval-2016 target(s) {unknown}. Fix: use some of "
                      f"{targets}.")
         targets = want
+    text_tpl = StanceConfig().text_templates
+
+    def probs(model, rows) -> np.ndarray:  # as predict_stance asks the trained model
+        return template_probs(model, [(e["text"], "The author", e["target"]) for e in rows],
+                              text_tpl)
+
     base_model = load_stance_model(StanceConfig(model=base), ModelConfig())
     gold, pred, pred_base, runs = [], [], [], []
+    per_seed: dict[int, list[str]] = {s: [] for s in seeds}
     for t in targets:
         rows = [e for e in val if e["target"] == t]
-        out = args.work / re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
-        cfg = run_config(base, t, out, args)
-        out.mkdir(parents=True, exist_ok=True)
-        cfg_path = out.parent / f"{out.name}.yaml"
-        cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-        t0 = time.time()
-        trained = out / "train_config.json"  # written after a finished run: its config
-        if not (trained.is_file() and json.loads(trained.read_text()) == cfg):
-            print(f"training without {t!r} into {out} ...", flush=True)
-            train_stance(cfg_path)
-            trained.write_text(json.dumps(cfg, indent=2) + "\n")
-        meta = json.loads((out / "training.json").read_text())
-        model = load_stance_model(StanceConfig(model=str(out)), ModelConfig())
-        texts, tg = [e["text"] for e in rows], [e["target"] for e in rows]
-        p = [lab for lab, _ in predict_stance(model, texts, tg, zero_shot=False)]
-        pb = [lab for lab, _ in predict_stance(base_model, texts, tg, zero_shot=False)]
         g = [e["label"] for e in rows]
+        name = re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
+        t0, p_sum, metas, seed_f = time.time(), 0.0, [], {}
+        for seed in seeds:
+            out = args.work / (name if seed == 13 else f"{name}-seed{seed}")
+            cfg = run_config(base, t, out, args, seed)
+            out.mkdir(parents=True, exist_ok=True)
+            cfg_path = out.parent / f"{out.name}.yaml"
+            cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+            trained = out / "train_config.json"  # written after a finished run: its config
+            if not (trained.is_file() and json.loads(trained.read_text()) == cfg):
+                print(f"training without {t!r} (seed {seed}) into {out} ...", flush=True)
+                train_stance(cfg_path)
+                trained.write_text(json.dumps(cfg, indent=2) + "\n")
+            metas.append(json.loads((out / "training.json").read_text()))
+            ps = probs(load_stance_model(StanceConfig(model=str(out)), ModelConfig()), rows)
+            p_sum = p_sum + ps
+            per_seed[seed] += stance_labels(ps)
+            seed_f[str(seed)] = round(f_avg(g, stance_labels(ps)), 4)
+        p = stance_labels(p_sum / len(seeds))
+        pb = stance_labels(probs(base_model, rows))
         gold += g
         pred += p
         pred_base += pb
+        meta = metas[0]
         runs.append({"held_out": t, "rows": len(rows), "f_avg": round(f_avg(g, p), 4),
                      "base_f_avg": round(f_avg(g, pb), 4), "train_pairs": meta["train_pairs"],
                      "rows_per_set": meta["rows_per_set"],
                      "train_seconds": meta.get("train_seconds_this_run"),
-                     "seconds": round(time.time() - t0, 1)})
+                     "seconds": round(time.time() - t0, 1),
+                     **({"seed_f_avg": seed_f,
+                         "train_seconds_per_seed": [m.get("train_seconds_this_run")
+                                                    for m in metas]}
+                        if len(seeds) > 1 else {})})
         print(f"{t:34s} rows {len(rows):3d}  LOTO F_avg {runs[-1]['f_avg']:.4f}  "
-              f"base {runs[-1]['base_f_avg']:.4f}", flush=True)
+              f"base {runs[-1]['base_f_avg']:.4f}"
+              + (f"  per seed {seed_f}" if len(seeds) > 1 else ""), flush=True)
     result = {"base": args.base, "full_finetune": args.full_finetune, "replay": args.replay,
-              "epochs": args.epochs, "lr": args.lr,
+              "epochs": args.epochs, "lr": args.lr, "seeds": seeds,
               "targets": targets, "rows": len(gold),
               "f_avg": round(f_avg(gold, pred), 4), "base_f_avg": round(f_avg(gold, pred_base), 4),
-              "target_f_avg": 0.55, "runs": runs}
+              "target_f_avg": 0.55, "runs": runs,
+              **({"seed_f_avg": {str(s): round(f_avg(gold, per_seed[s]), 4) for s in seeds}}
+                 if len(seeds) > 1 else {})}
     print(f"{'all held-out targets':34s} rows {len(gold):3d}  LOTO F_avg {result['f_avg']:.4f}  "
           f"base {result['base_f_avg']:.4f}  (issue #13 target 0.55)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
