@@ -85,6 +85,9 @@ bench-quotes-speed: setup
 # benchmarks/results/stance_loto_fullft.json, about 45 min):
 #   $(PY) benchmarks/stance_loto.py --full-finetune --lr 2e-5 --work runs/stance-loto-fullft \
 #       --output benchmarks/results/stance_loto_fullft.json
+# Three seeds as an ensemble (seed 13 reuses the default runs; benchmarks/results/stance_loto_seeds.json
+# was run with --work runs/stance-loto-e2; about 85 min more):
+#   $(PY) benchmarks/stance_loto.py --seeds 13,14,15 --output benchmarks/results/stance_loto_seeds.json
 bench-stance-loto: setup
 	$(PY) benchmarks/stance_loto.py
 
