@@ -36,11 +36,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 SEMEVAL = "configs/benchmarks/semeval2016_val.yaml"
+SEED = 13  # the committed runs' seed; its folder has no -seedN suffix
 SEMEVAL_LICENSE = ("TweetEval README: released without restrictions; the original datasets' "
                    "licences and Twitter's terms apply")
 
 
-def run_config(base: str, target: str, out: Path, args, seed: int = 13) -> dict:
+def run_config(base: str, target: str, out: Path, args, seed: int = SEED) -> dict:
     """The training config (as a dict) of one held-out target."""
     replay = [
         {"name": "perspectrum", "benchmark": "configs/benchmarks/perspectrum_dev.yaml",
@@ -61,6 +62,25 @@ def run_config(base: str, target: str, out: Path, args, seed: int = 13) -> dict:
         "sets": [{"name": "semeval2016", "benchmark": SEMEVAL, "drop_targets": [target],
                   "license": SEMEVAL_LICENSE}, *replay],
     }
+
+
+def train_fold(base: str, target: str, out: Path, args, seed: int) -> dict:
+    """Train ``base`` without ``target`` into ``out`` (reused when a finished run there has the
+    same config); the run's training.json."""
+    import yaml
+
+    from claimcheck.train.stance import train_stance
+
+    cfg = run_config(base, target, out, args, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg_path = out.parent / f"{out.name}.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    trained = out / "train_config.json"  # written after a finished run: its config
+    if not (trained.is_file() and json.loads(trained.read_text()) == cfg):
+        print(f"training without {target!r} (seed {seed}) into {out} ...", flush=True)
+        train_stance(cfg_path)
+        trained.write_text(json.dumps(cfg, indent=2) + "\n")
+    return json.loads((out / "training.json").read_text())
 
 
 def merged_base(adapter: Path, out: Path) -> Path:
@@ -104,8 +124,6 @@ def main() -> None:
     if not seeds:
         sys.exit("claimcheck: --seeds is empty. Fix: pass at least one seed, such as --seeds 13.")
     sys.path.insert(0, str(ROOT / "src"))
-    import yaml
-
     from claimcheck.bench.metrics import f_avg
     from claimcheck.bench.runner import held_out
     from claimcheck.quotes.stance import (
@@ -115,7 +133,6 @@ def main() -> None:
         stance_model_path,
         template_probs,
     )
-    from claimcheck.train.stance import train_stance
     from claimcheck.verdict.nli import ModelConfig
 
     base = stance_model_path(args.base)
@@ -145,21 +162,13 @@ def main() -> None:
         name = re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
         t0, p_sum, metas, seed_f = time.time(), 0.0, [], {}
         for seed in seeds:
-            out = args.work / (name if seed == 13 else f"{name}-seed{seed}")
-            cfg = run_config(base, t, out, args, seed)
-            out.mkdir(parents=True, exist_ok=True)
-            cfg_path = out.parent / f"{out.name}.yaml"
-            cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-            trained = out / "train_config.json"  # written after a finished run: its config
-            if not (trained.is_file() and json.loads(trained.read_text()) == cfg):
-                print(f"training without {t!r} (seed {seed}) into {out} ...", flush=True)
-                train_stance(cfg_path)
-                trained.write_text(json.dumps(cfg, indent=2) + "\n")
-            metas.append(json.loads((out / "training.json").read_text()))
+            out = args.work / (name if seed == SEED else f"{name}-seed{seed}")
+            metas.append(train_fold(base, t, out, args, seed))
             ps = probs(load_stance_model(StanceConfig(model=str(out)), ModelConfig()), rows)
             p_sum = p_sum + ps
-            per_seed[seed] += stance_labels(ps)
-            seed_f[str(seed)] = round(f_avg(g, stance_labels(ps)), 4)
+            labels = stance_labels(ps)
+            per_seed[seed] += labels
+            seed_f[str(seed)] = round(f_avg(g, labels), 4)
         p = stance_labels(p_sum / len(seeds))
         pb = stance_labels(probs(base_model, rows))
         gold += g
