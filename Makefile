@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto bench-stance-intervals stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-smoke leaderboard check-browser clean
 
 # The test extras include Ray (ray[data], a 79 MB wheel: about 5 min to install on the shared
 # 2-core box) so that CI runs the Ray engine's test; where Ray cannot be installed the rest still
@@ -90,6 +90,11 @@ bench-quotes-speed: setup
 #   $(PY) benchmarks/stance_loto.py --seeds 13,14,15 --output benchmarks/results/stance_loto_seeds.json
 bench-stance-loto: setup
 	$(PY) benchmarks/stance_loto.py
+
+# 95% bootstrap intervals of the stance dev F_avg (issue #13), from the committed predictions and the
+# leave-one-target-out JSON; seconds, nothing is rescored (benchmarks/results/stance_intervals.json).
+bench-stance-intervals: setup
+	$(PY) benchmarks/stance_intervals.py
 
 # Retrain the default stance model and rescore its dev benchmarks (configs/train/stance-mpnet-v1.yaml:
 # about 28 min of training with bf16 on 2 AMX-BF16 cores, then 8 min of dev benchmarks). The

@@ -20,6 +20,29 @@ def test_fnc_score_hand_computed():
     assert M.fnc_score(gold, gold)["score"] == 100.0
 
 
+def test_bootstrap_interval_brackets_the_score_and_narrows_with_n():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    labels = np.array(["favor", "against", "none"])
+
+    def sample(n):  # predictions right about 60% of the time
+        gold = labels[rng.integers(0, 3, n)]
+        pred = np.where(rng.random(n) < 0.6, gold, labels[rng.integers(0, 3, n)])
+        return list(gold), list(pred)
+
+    g, p = sample(300)
+    lo, hi = M.bootstrap_interval(M.f_avg, g, p, n_resamples=500)
+    assert lo < M.f_avg(g, p) < hi
+    assert 0.05 < hi - lo < 0.3
+    assert M.bootstrap_interval(M.f_avg, g, p, n_resamples=500) == (lo, hi)  # seeded
+    g4, p4 = sample(3000)
+    lo4, hi4 = M.bootstrap_interval(M.f_avg, g4, p4, n_resamples=200)
+    assert hi4 - lo4 < (hi - lo) / 2  # ~1/sqrt(10) of the width
+    assert M.bootstrap_interval(M.f_avg, g, g, n_resamples=50) == (1.0, 1.0)
+    with pytest.raises(ValueError, match="one length"):
+        M.bootstrap_interval(M.f_avg, g, p[:-1])
+
 def test_f_avg_hand_computed():
     gold = ["favor", "favor", "against", "against", "none", "none"]
     pred = ["favor", "against", "against", "none", "none", "favor"]
