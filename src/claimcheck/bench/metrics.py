@@ -161,8 +161,10 @@ def span_overlap(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> floa
     return len(ca & cb) / max(len(ca), len(cb))
 
 
-def _match(gold: list[list], pred: list[list], exact: bool, min_overlap: float) -> list[tuple]:
-    """One-to-one matching of predicted to gold spans, best overlap first."""
+def match_spans(gold: list[list], pred: list[list], exact: bool, min_overlap: float
+                ) -> list[tuple[int, int]]:
+    """One-to-one matching of predicted to gold spans (each a list of [start, end] pieces), best
+    overlap first: the (gold index, predicted index) pairs, as :func:`quote_metrics` counts them."""
     cands = []
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
@@ -214,8 +216,8 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
         pred_spans = [[[p["start"], p["end"]]] for p in pq]
         ngold += len(gold_spans)
         npred += len(pred_spans)
-        tp_exact += len(_match(gold_spans, pred_spans, True, 1.0))
-        for i, j in _match(gold_spans, pred_spans, False, min_overlap):
+        tp_exact += len(match_spans(gold_spans, pred_spans, True, 1.0))
+        for i, j in match_spans(gold_spans, pred_spans, False, min_overlap):
             tp_over += 1
             src = doc["quotes"][i].get("source")
             if not src:
@@ -234,5 +236,6 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
             "min_overlap": min_overlap}
 
 
-__all__ = ["average_precision", "binary_f1", "classification_metrics", "f_avg", "fnc_score",
-           "precision_at_k", "quote_metrics", "ranking_metrics", "reliability", "span_overlap"]
+__all__ = ["average_precision", "binary_f1", "bootstrap_interval", "classification_metrics",
+           "f_avg", "fnc_score", "match_spans", "precision_at_k", "quote_metrics",
+           "ranking_metrics", "reliability", "span_overlap"]
