@@ -91,8 +91,9 @@ bench-quotes-speed: setup
 bench-stance-loto: setup
 	$(PY) benchmarks/stance_loto.py
 
-# 95% bootstrap intervals of the stance dev F_avg (issue #13), from the committed predictions and the
-# leave-one-target-out JSON; seconds, nothing is rescored (benchmarks/results/stance_intervals.json).
+# 95% bootstrap intervals of the stance dev F_avg (issue #13), from the leaderboard run's predictions
+# (a fresh clone first scores the four stance sets, about 8 min) and the leave-one-target-out JSON
+# (benchmarks/results/stance_intervals.json).
 bench-stance-intervals: setup
 	$(PY) benchmarks/stance_intervals.py
 

@@ -6,12 +6,13 @@
 
 The one attribution corpus here whose text is free to train on, PDNC, annotates direct speech in
 novels: what a tagger learns from it is quotations in quote marks. This asks what such a tagger
-could add to the shipped rules on PolNeAR dev at best. From the committed rule predictions
-(``benchmarks/results/polnear_dev/predictions.jsonl``, written by ``benchmarks/run_all.py --only
-polnear_dev``), it counts the gold contents the rules miss (matched as the benchmark matches them,
->= 50% overlap) and, among those, the ones with a quote mark in them or next to them. If every one
-of those were found and nothing else, recall would reach the printed ceiling, and F1 could not pass
-``2R / (1 + R)`` even at precision 1.
+could add to the shipped rules on PolNeAR dev at best. From the rules' predictions
+(``benchmarks/results/polnear_dev/predictions.jsonl`` of the leaderboard run; not committed, so a
+fresh clone first runs the rules into ``runs/bench/polnear_dev/``, under a minute), it counts
+the gold contents the rules miss (matched as the benchmark matches them, >= 50% overlap) and,
+among those, the ones with a quote mark in them or next to them. If every one of those were found
+and nothing else, recall would reach the printed ceiling, and F1 could not pass ``2R / (1 + R)``
+even at precision 1.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PREDICTIONS = ROOT / "benchmarks/results/polnear_dev/predictions.jsonl"
+CONFIG = ROOT / "configs/benchmarks/polnear_dev.yaml"
 QUOTE_MARK = re.compile(r"[“”\"]")
 
 
@@ -32,22 +33,17 @@ def main() -> None:
     ap.add_argument("--output", type=Path,
                     default=ROOT / "benchmarks/results/polnear_direct_ceiling.json")
     args = ap.parse_args()
-    if not PREDICTIONS.is_file():
-        sys.exit(f"claimcheck: {PREDICTIONS} is missing. Fix: run `.venv/bin/python "
-                 "benchmarks/run_all.py --only polnear_dev` first.")
     sys.path.insert(0, str(ROOT / "src"))
     from claimcheck.bench.metrics import match_spans
-    from claimcheck.bench.runner import held_out
+    from claimcheck.bench.runner import held_out, model_predictions
 
-    preds = {}
-    for line in PREDICTIONS.read_text().splitlines():
-        row = json.loads(line)
-        preds[row["id"]] = row["model"]
+    preds = {row["id"]: row["model"] for row in model_predictions(
+        CONFIG, ROOT / "benchmarks/results", ROOT / "runs/bench")}
     gold_n = pred_n = found = missed = missed_marked = 0
-    for doc in held_out(ROOT / "configs/benchmarks/polnear_dev.yaml").examples:
+    for doc in held_out(CONFIG).examples:
         if doc["id"] not in preds:
-            sys.exit(f"claimcheck: {PREDICTIONS} has no prediction for {doc['id']}. Fix: rerun "
-                     "`benchmarks/run_all.py --only polnear_dev`.")
+            sys.exit(f"claimcheck: the PolNeAR dev predictions lack {doc['id']}. Fix: rerun "
+                     "`.venv/bin/python benchmarks/run_all.py --only polnear_dev`.")
         gold = [q.get("spans") or [[q["start"], q["end"]]] for q in doc["quotes"]]
         pred = [[[p["start"], p["end"]]] for p in preds[doc["id"]]]
         hit = {i for i, _ in match_spans(gold, pred, exact=False, min_overlap=0.5)}

@@ -3,12 +3,13 @@
 
     .venv/bin/python benchmarks/stance_intervals.py [--output benchmarks/results/stance_intervals.json]
 
-Reads the committed predictions of the default stance model (``benchmarks/results/<name>/
-predictions.jsonl``, written by ``benchmarks/run_all.py``) and the leave-one-target-out results
-(``stance_loto.json``, ``stance_loto_seeds.json``, written by ``benchmarks/stance_loto.py``), and
-prints each F_avg with its 95% percentile bootstrap interval (examples resampled 2,000 times,
-seed 0) beside issue #13's target. Nothing is rescored: the numbers are those of the committed
-runs. VAST's zero-shot topics are the rows with ``seen?`` = 0.
+Takes the default stance model's predictions on the four stance dev sets from the leaderboard run
+(``benchmarks/results/<name>/predictions.jsonl``, written by ``benchmarks/run_all.py``; not
+committed, so a fresh clone first scores the model method into ``runs/bench/<name>/``, about 8
+min), and the leave-one-target-out results that are committed (``stance_loto.json``,
+``stance_loto_seeds.json``, written by ``benchmarks/stance_loto.py``), and prints each F_avg with
+its 95% percentile bootstrap interval (examples resampled 2,000 times, seed 0) beside issue #13's
+target. VAST's zero-shot topics are the rows with ``seen?`` = 0.
 """
 
 from __future__ import annotations
@@ -26,21 +27,13 @@ LOTO = {"semeval2016_val, target held out (1 model)": "stance_loto.json",
         "semeval2016_val, target held out (3-seed ensemble)": "stance_loto_seeds.json"}
 
 
-def predictions(name: str) -> list[dict]:
-    path = RESULTS / name / "predictions.jsonl"
-    if not path.is_file():
-        sys.exit(f"claimcheck: {path} is missing. Fix: run `.venv/bin/python benchmarks/run_all.py "
-                 f"--only {name}` first.")
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--output", type=Path, default=RESULTS / "stance_intervals.json")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from claimcheck.bench.metrics import bootstrap_interval, f_avg
-    from claimcheck.bench.runner import held_out
+    from claimcheck.bench.runner import held_out, model_predictions
 
     rows = []
 
@@ -50,13 +43,14 @@ def main() -> None:
                      "ci95": [lo, hi], "target": target})
 
     for name, target in TARGETS.items():
-        preds = predictions(name)
+        preds = model_predictions(ROOT / "configs/benchmarks" / f"{name}.yaml", RESULTS,
+                                  ROOT / "runs" / "bench")
         add(name, [r["gold"] for r in preds], [r["model"] for r in preds], target)
         if name == "vast_dev":  # the predictions keep the dataset's order
             examples = held_out(ROOT / "configs/benchmarks/vast_dev.yaml").examples
             if [e["label"] for e in examples] != [r["gold"] for r in preds]:
-                sys.exit("claimcheck: benchmarks/results/vast_dev/predictions.jsonl does not "
-                         "match VAST dev. Fix: rerun `benchmarks/run_all.py --only vast_dev`.")
+                sys.exit("claimcheck: the VAST dev predictions do not match VAST dev. Fix: rerun "
+                         "`.venv/bin/python benchmarks/run_all.py --only vast_dev`.")
             unseen = [r for e, r in zip(examples, preds, strict=True) if int(e["seen"]) == 0]
             add("vast_dev (zero-shot topics)", [r["gold"] for r in unseen],
                 [r["model"] for r in unseen], ZERO_SHOT_TARGET)

@@ -213,3 +213,24 @@ def test_cli_validate_list_run(tmp_path):
     assert json.loads((tmp_path / "o" / "results.json").read_text())["dataset"]["split"] == "test"
     out = r.invoke(app, ["run", str(cfg_file), "--set", "dataset.path=/nope"])
     assert out.exit_code == 2 and "does not exist" in out.output
+
+
+def test_model_predictions_reads_a_full_run_or_runs_the_model(tmp_path):
+    import yaml
+
+    from claimcheck.bench.runner import model_predictions
+
+    conf = tmp_path / "q.yaml"
+    conf.write_text(yaml.safe_dump(cfg(
+        name="q", task="quote_attribution", methods=["model", "quote_marks"],
+        dataset={"format": "polnear", "path": str(FIX / "polnear"), "split": "test"})))
+    rows = model_predictions(conf, tmp_path / "results", tmp_path / "scratch")
+    assert (tmp_path / "scratch" / "q" / "predictions.jsonl").is_file()
+    assert rows and all("model" in r and "quote_marks" not in r for r in rows)  # model alone
+    assert rows[0]["model"][0]["end"] > rows[0]["model"][0]["start"]
+    full = tmp_path / "results" / "q"  # a full run is there: its rows, not a new run
+    full.mkdir(parents=True)
+    (full / "predictions.jsonl").write_text('{"id": "d", "gold": [], "model": []}\n')
+    assert model_predictions(conf, tmp_path / "results", tmp_path / "other") == [
+        {"id": "d", "gold": [], "model": []}]
+    assert not (tmp_path / "other").exists()

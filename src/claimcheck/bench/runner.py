@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -71,6 +72,21 @@ def training_part(config: str | Path, root: Path | None = None) -> Loaded:
         raise DataError(f"Benchmark config {config} has neither dataset.train_split nor "
                         "dataset.carve, so it has no training part. Fix: add one of them.")
     return train
+
+
+def model_predictions(config: str | Path, results: Path, scratch: Path) -> list[dict[str, Any]]:
+    """The per-example prediction rows (``predictions.jsonl``'s: ``id``, ``gold``, ``model`` …) of
+    a benchmark config's model method: those of the last full run in ``results/<name>/`` (as
+    ``benchmarks/run_all.py`` writes them, baselines included) when it is there, else of a new
+    run of the model method alone into ``scratch/<name>/``."""
+    cfg, _ = load_bench_config(config)
+    path = Path(results) / cfg.name / "predictions.jsonl"
+    if not path.is_file():
+        log.info("%s has no predictions at %s: running its model method into %s", cfg.name, path,
+                 scratch)
+        run(config, overrides=["methods=[model]"], output=Path(scratch) / cfg.name)
+        path = Path(scratch) / cfg.name / "predictions.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _config_and_root(config: str | Path, root: Path | None) -> tuple[BenchConfig, Path]:
