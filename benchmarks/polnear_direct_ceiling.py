@@ -34,7 +34,7 @@ def main() -> None:
                     default=ROOT / "benchmarks/results/polnear_direct_ceiling.json")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from claimcheck.bench.metrics import match_spans
+    from claimcheck.bench.metrics import content_spans, match_spans
     from claimcheck.bench.runner import held_out, model_predictions
 
     preds = {row["id"]: row["model"] for row in model_predictions(
@@ -44,8 +44,7 @@ def main() -> None:
         if doc["id"] not in preds:
             sys.exit(f"claimcheck: the PolNeAR dev predictions lack {doc['id']}. Fix: rerun "
                      "`.venv/bin/python benchmarks/run_all.py --only polnear_dev`.")
-        gold = [q.get("spans") or [[q["start"], q["end"]]] for q in doc["quotes"]]
-        pred = [[[p["start"], p["end"]]] for p in preds[doc["id"]]]
+        gold, pred = content_spans(doc, preds[doc["id"]])
         hit = {i for i, _ in match_spans(gold, pred, exact=False, min_overlap=0.5)}
         gold_n, pred_n, found = gold_n + len(gold), pred_n + len(pred), found + len(hit)
         for i, spans in enumerate(gold):

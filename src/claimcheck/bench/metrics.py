@@ -199,6 +199,14 @@ def _name_match(pred_name: str, gold_text: str) -> bool:
     return bool(a & b)
 
 
+def content_spans(doc: dict, preds: Sequence[dict]) -> tuple[list[list], list[list]]:
+    """The gold contents of a document (each a list of [start, end] pieces: ``spans``, or the
+    quote's ``start``/``end``) and the predicted ones (``start``/``end``), as
+    :func:`quote_metrics` matches them."""
+    return ([q.get("spans") or [[q["start"], q["end"]]] for q in doc["quotes"]],
+            [[[p["start"], p["end"]]] for p in preds])
+
+
 def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
                   min_overlap: float = 0.5) -> dict[str, Any]:
     """Content-span P/R/F1 (exact and >= ``min_overlap`` overlap) and the speaker match rate.
@@ -212,8 +220,7 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
     tp_exact = tp_over = npred = ngold = 0
     sp_total = sp_hit = 0
     for doc, pq in zip(docs, preds, strict=True):
-        gold_spans = [q.get("spans") or [[q["start"], q["end"]]] for q in doc["quotes"]]
-        pred_spans = [[[p["start"], p["end"]]] for p in pq]
+        gold_spans, pred_spans = content_spans(doc, pq)
         ngold += len(gold_spans)
         npred += len(pred_spans)
         tp_exact += len(match_spans(gold_spans, pred_spans, True, 1.0))
@@ -237,5 +244,5 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
 
 
 __all__ = ["average_precision", "binary_f1", "bootstrap_interval", "classification_metrics",
-           "f_avg", "fnc_score", "match_spans", "precision_at_k", "quote_metrics",
+           "content_spans", "f_avg", "fnc_score", "match_spans", "precision_at_k", "quote_metrics",
            "ranking_metrics", "reliability", "span_overlap"]
