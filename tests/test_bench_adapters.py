@@ -158,3 +158,30 @@ def test_perspectrum_claim_perspective_pairs():
     assert first["label"] == "against" and first["id"] == "perspectrum-dev-c1-k0-p1"
     with pytest.raises(DataError, match="No pairs file"):
         load("perspectrum", "perspectrum", "train", "stance")
+
+
+def test_grounded_jsonl():
+    g = load("grounded_jsonl", "grounded", "dev", "grounded")
+    assert labels(g) == {"supported": 1, "unsupported": 2}
+    assert g.label_space == ["supported", "unsupported"]
+    assert g.examples[0]["group"] == g.examples[1]["group"] != g.examples[2]["group"]
+
+
+def test_llm_aggrefact_keeps_one_dataset():
+    every = load("llm_aggrefact", "llm_aggrefact", "test", "grounded")
+    assert len(every.examples) == 3
+    one = load("llm_aggrefact", "llm_aggrefact", "test", "grounded",
+               options={"dataset": "ExpertQA"})
+    assert labels(one) == {"supported": 1, "unsupported": 1}
+    with pytest.raises(DataError, match="holds"):
+        load("llm_aggrefact", "llm_aggrefact", "test", "grounded", options={"dataset": "LFQA"})
+    with pytest.raises(DataError, match="not LLM-AggreFact"):
+        load("llm_aggrefact", "grounded", "dev", "grounded")
+
+
+def test_grounded_label_errors_name_the_fix():
+    from claimcheck.bench.adapters.grounded import grounded_label
+
+    assert grounded_label("1", "x") == "supported" and grounded_label(0, "x") == "unsupported"
+    with pytest.raises(DataError, match="1 \\(supported"):
+        grounded_label("maybe", "x")

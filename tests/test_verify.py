@@ -107,3 +107,85 @@ def test_window_passage_spans_neighbours_of_the_same_document():
     w = window_passage(ps, ps[2], 1, text)
     assert text[w.start:w.end] == w.text == "Two. Three."  # stops at the document's end
     assert window_passage(ps, ps[3], 1, "Other.") is None
+
+
+def test_denies_finds_flipped_negations_and_opposites():
+    from claimcheck.verdict.verify import denies
+
+    ref = "The bilateral security agreements are not mutual defence treaties."
+    assert denies("The bilateral security agreements are mutual defence treaties.", ref,
+                  strict=True)
+    assert not denies("The bilateral security agreements are not mutual defence treaties.", ref)
+    assert denies("Hungary will block the other Allies from going ahead.",
+                  "Hungary also said it would not block the other Allies from going ahead.")
+    assert denies("Ukraine is a member of NATO.", "Ukraine is not a member of NATO.")
+    assert denies("Stoltenberg said Hungary will stop meeting its other commitments.",
+                  "Stoltenberg said Hungary will continue to meet its other commitments.")
+    # a contrastive ", not peace" does not negate what the sentence says
+    assert not denies("Such an outcome would bring occupation.",
+                      "He warned that such an outcome would bring occupation, not peace.")
+    # another topic with a negation is not a denial
+    assert not denies("NATO was founded in 1949.", "Ukraine is not a member of NATO.")
+
+
+def test_a_passage_that_negates_the_claim_keeps_it_from_support():
+    claim = "The bilateral security agreements are mutual defence treaties."
+    negated = sev("The bilateral security agreements are not mutual defence treaties.", 0.9,
+                  0.05, 0.9)  # a judge fooled by the shared words
+    r = decide(0, claim, 0, len(claim), claim, [negated], 0.5, 0.5)
+    assert r.label is Label.CONTRADICTED and "negation" in r.reason
+    assert r.evidence[0].text == negated.text
+    # off, the judge's entailment wins (the rule before issue #35)
+    r = decide(0, claim, 0, len(claim), claim, [negated], 0.5, 0.5, fail_safe=False)
+    assert r.label is Label.SUPPORTED
+
+
+def test_an_on_topic_contradiction_beside_a_support_is_a_conflict_not_support():
+    claim = "NSATU is headquartered in Wiesbaden."
+    support = sev("NSATU is headquartered in Wiesbaden, Germany.", 0.8, 0.1, 0.9)
+    against = sev("NSATU is headquartered in Brussels.", 0.05, 0.7, 0.8)  # e, c, similarity
+    r = decide(0, claim, 0, len(claim), claim, [support, against], 0.5, 0.5,
+               subject=("nsatu",))
+    assert r.label is Label.UNVERIFIED and "conflicts" in r.reason
+    # a weaker contradiction never wins over a stronger support it blocks ...
+    assert r.label is not Label.CONTRADICTED
+    # ... and a stronger one is a contradiction
+    against = sev("NSATU is headquartered in Brussels.", 0.02, 0.9, 0.8)
+    r = decide(0, claim, 0, len(claim), claim, [support, against], 0.5, 0.5,
+               subject=("nsatu",))
+    assert r.label is Label.CONTRADICTED
+
+
+def test_mismatch_blocked_support_does_not_become_a_contradiction():
+    claim = "Allies pledged $43 billion annually."
+    support = sev("Allies pledged 40 billion euros for one year.", 0.7, 0.1, 0.8)
+    weak = sev("Allies pledged nothing annually.", 0.1, 0.3, 0.6)  # c 0.6 < e 0.7
+    r = decide(0, claim, 0, len(claim), claim, [support, weak], 0.5, 0.5,
+               mismatch=("number", "43", "40"), fail_safe=False)
+    assert r.label is Label.UNVERIFIED and "different number" in r.reason
+
+
+def test_a_passage_on_another_topic_never_supports():
+    claim = "A dedicated NATO command centre was established in Germany."
+    off = sev("The United States and Germany announced air-defence systems for Ukraine.", 0.8,
+              0.1, 0.5)
+    on = sev("The new command is headquartered in Wiesbaden, Germany.", 0.7, 0.2, 0.6)
+    assert decide(0, claim, 0, len(claim), claim, [off], 0.5, 0.5,
+                  min_overlap=0.3).label is Label.UNVERIFIED
+    r = decide(0, claim, 0, len(claim), claim, [off, on], 0.5, 0.5, min_overlap=0.3)
+    assert r.label is Label.SUPPORTED and r.evidence[0].text == on.text  # the passage that carries it
+
+
+def test_the_title_gives_the_judge_what_a_reader_knows():
+    from claimcheck.types import Passage
+    from claimcheck.verdict.verify import with_context
+
+    title = "A NATO command for security assistance to Ukraine"
+    prev = Passage(text="The new command is headquartered in Wiesbaden.", start=0, end=46, id=0,
+                   doc_id="d", title=title)
+    it = Passage(text="It is led by a three-star general.", start=47, end=81, id=1, doc_id="d",
+                 title=title)
+    assert with_context(it, prev, title=True) == f"{title}. It is led by a three-star general."
+    assert with_context(it, prev) == f"{prev.text} {it.text}"
+    usa = Passage(text="The United States hosted it.", start=0, end=28, id=1, doc_id="d")
+    assert with_context(usa, prev) == usa.text  # "The United States" leans on nothing

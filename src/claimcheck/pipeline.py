@@ -47,10 +47,13 @@ from claimcheck.types import (
 from claimcheck.verdict import calibration
 from claimcheck.verdict.nli import ModelConfig, NLIModel
 from claimcheck.verdict.verify import (
+    ANAPHORIC_START,
+    PRONOUN_START,
     Candidate,
     VerdictConfig,
     claim_subjects,
     decide,
+    titled,
     verdict_mismatches,
     window_passage,
     with_context,
@@ -153,6 +156,12 @@ class ClaimChecker:
         v = calibration.value(self.nli.calibration, "min_similarity",
                               self.config.verdict.min_similarity)
         return v if self.config.retrieval.dense else 0.0
+
+    def min_overlap(self) -> float:
+        """Share of a claim's content words a supporting passage must hold (config, else
+        calibrated, else 0)."""
+        return calibration.value(self.nli.calibration, "min_overlap",
+                                 self.config.verdict.min_overlap)
 
     def _refs(self, references: References) -> ReferenceSet:
         if isinstance(references, ReferenceSet):
@@ -295,7 +304,9 @@ class ClaimChecker:
             if exclude:
                 hs = [h for h in hs if h.passage.doc_id not in exclude[i]]
             out.append([Candidate(h.passage, h.score, with_context(
-                h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None),
+                h.passage, refs.passages[h.passage.id - 1] if h.passage.id > 0 else None,
+                self.config.verdict.premise_title,
+                ANAPHORIC_START if self.config.verdict.fail_safe else PRONOUN_START),
                 h.dense if self.config.retrieval.dense else None, self._window(refs, h.passage),
                 round(float(h.bm25), 4))
                 for h in hs[:k]])
@@ -316,8 +327,11 @@ class ClaimChecker:
 
     def score(self, claims: Sequence[Claim], cands: list[list[Candidate]]) -> list[list[Evidence]]:
         """NLI probabilities for every (candidate premise, claim statement) pair, one batch."""
+        title, fail_safe = self.config.verdict.premise_title, self.config.verdict.fail_safe
         pairs = [(premise, c.statement) for c, cs in zip(claims, cands, strict=True)
-                 for x in cs for premise in (x.premise, x.window.text if x.window else None)
+                 for x in cs for premise in (
+                     x.premise, None if x.window is None else
+                     titled(x.window.text, x.window.title) if title else x.window.text)
                  if premise is not None]
         probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
         out, k = [], 0
@@ -326,10 +340,11 @@ class ClaimChecker:
             for x in cs:
                 p, passage = probs[k], x.passage
                 k += 1
-                if x.window is not None:  # the window premise counts when it is more decisive
-                    w = probs[k]
-                    k += 1
-                    if max(w[0], w[2]) > max(p[0], p[2]):
+                if x.window is not None:  # the window counts when it entails more (support
+                    w = probs[k]          # spanning sentences), never to contradict: a sentence
+                    k += 1                # beside the passage must not deny the claim for it
+                    if (w[0] > p[0] and w[0] > w[2]) if fail_safe else \
+                            max(w[0], w[2]) > max(p[0], p[2]):  # the rule before #35
                         p, passage = w, x.window
                 evs.append(Evidence(
                     passage=passage, probabilities=Probabilities(
@@ -346,16 +361,33 @@ class ClaimChecker:
         evidence_per_claim = self.score(claims, cands)
         timings["nli"] = time.perf_counter() - t
         t = time.perf_counter()
-        entail_t, contra_t = self.thresholds()
-        min_sim = self.min_similarity()
-        mismatches = self.mismatches(claims, evidence_per_claim, entail_t, min_sim)
-        subjects = claim_subjects([c.statement for c in claims], self.nlp)
-        results = [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
-                          self.config.verdict.max_evidence, mismatches.get(c.id),
-                          c.checkworthiness, min_sim, subj)
-                   for c, evs, subj in zip(claims, evidence_per_claim, subjects, strict=True)]
+        results = self.verdicts(claims, evidence_per_claim)
         timings["verdict"] = time.perf_counter() - t
         return results
+
+    def verdicts(self, claims: Sequence[Claim], evidence: list[list[Evidence]]
+                 ) -> list[ClaimResult]:
+        """The verdict rule (:func:`claimcheck.verdict.verify.decide`) for each claim over its
+        scored evidence, with this checker's thresholds, gates and mismatch checks."""
+        entail_t, contra_t = self.thresholds()
+        min_sim = self.min_similarity()
+        mismatches = self.mismatches(claims, evidence, entail_t, min_sim)
+        subjects = claim_subjects([c.statement for c in claims], self.nlp)
+        return [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
+                       self.config.verdict.max_evidence, mismatches.get(c.id),
+                       c.checkworthiness, min_sim, subj, self.min_overlap(),
+                       self.config.verdict.fail_safe)
+                for c, evs, subj in zip(claims, evidence, subjects, strict=True)]
+
+    def check_grounded(self, pairs: Sequence[tuple[str, str]], *,
+                       titles: Sequence[str | None] | None = None, chunk_words: int | None = None):
+        """Is each generated text supported by its source document? ``pairs`` of (document,
+        text); see :mod:`claimcheck.verdict.grounded`. Returns one
+        :class:`~claimcheck.verdict.grounded.GroundedResult` per pair."""
+        from claimcheck.verdict.grounded import CHUNK_WORDS, check_grounded
+
+        return check_grounded(self, pairs, titles=titles,
+                              chunk_words=CHUNK_WORDS if chunk_words is None else chunk_words)
 
     def mismatches(self, claims: Sequence[Claim], evidence: list[list[Evidence]],
                    entail_t: float, min_similarity: float = 0.0
@@ -364,7 +396,8 @@ class ClaimChecker:
         ``verdict.mismatch_checks: false``)."""
         if not self.config.verdict.mismatch_checks:
             return {}
-        return verdict_mismatches(claims, evidence, entail_t, min_similarity, self.nlp)
+        return verdict_mismatches(claims, evidence, entail_t, min_similarity, self.nlp,
+                                  self.min_overlap())
 
     def _analyse(self, doc: Document, results: list[ClaimResult], non_claims,
                  timings: dict[str, float], lines: LineDocs) -> dict[str, tuple]:
@@ -410,7 +443,8 @@ class ClaimChecker:
             "stance_weights_sha256": (self.stance_model.calibration.get("weights_sha256")
                                       if scored else None),
             "thresholds": {**dict(zip(("entailment", "contradiction"), self.thresholds(),
-                                      strict=True)), "min_similarity": self.min_similarity()},
+                                      strict=True)), "min_similarity": self.min_similarity(),
+                           "min_overlap": self.min_overlap()},
             "references": {"documents": len(refs.documents), "passages": len(refs.passages),
                            "sha256": refs.content_hash},
             "timings": {k: round(v, 4) for k, v in timings.items()},

@@ -19,6 +19,7 @@ TFIDF_FIELDS = {
     "claim_verification": ("claim",),
     "stance": ("target", "text"),
     "check_worthiness": ("text",),
+    "grounded": ("claim",),
 }
 
 

@@ -27,7 +27,7 @@ from claimcheck.errors import ConfigError
 from claimcheck.pipeline import PipelineConfig
 
 Task = Literal["nli_pairs", "claim_verification", "stance", "quote_attribution",
-               "check_worthiness"]
+               "check_worthiness", "grounded"]
 Method = Literal["model", "zero_shot", "majority", "tfidf_lr", "encoder_lr", "quote_marks"]
 DATA_PREFIX = "../shared/data"
 DATA_ENV = "CLAIMCHECK_DATA"
@@ -39,6 +39,7 @@ TASK_METRICS: dict[str, set[str]] = {
     "stance": {"accuracy", "macro_f1", "fnc_score", "f_avg"},
     "quote_attribution": {"content_exact", "content_overlap", "speaker_match"},
     "check_worthiness": {"map", "f1_pos", "p_at_k"},
+    "grounded": {"accuracy", "macro_f1", "balanced_accuracy", "roc_auc", "false_support"},
 }
 
 

@@ -246,3 +246,43 @@ def quote_metrics(docs: Sequence[dict], preds: Sequence[list[dict]],
 __all__ = ["average_precision", "binary_f1", "bootstrap_interval", "classification_metrics",
            "content_spans", "f_avg", "fnc_score", "match_spans", "precision_at_k", "quote_metrics",
            "ranking_metrics", "reliability", "span_overlap"]
+
+
+def verdict_rates(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """What the trust battery reports of claim verdicts (gold and predicted labels supported /
+    contradicted / unverified, or supported / unsupported): ``false_support`` = the share of the
+    claims whose gold is not supported that were called supported (None when there are none),
+    ``false_support_n``, ``support_recall``, ``contradiction_recall`` (None without gold
+    contradictions), ``accuracy`` and ``balanced_accuracy`` (supported against the rest).
+
+    >>> verdict_rates(["supported", "contradicted", "unverified"],
+    ...               ["supported", "supported", "unverified"])["false_support"]
+    0.5
+    """
+    def share(num: int, den: int) -> float | None:
+        return _r(num / den) if den else None
+
+    pairs = list(zip(gold, pred, strict=True))
+    neg = [p for g, p in pairs if g != "supported"]
+    pos = [p for g, p in pairs if g == "supported"]
+    con = [p for g, p in pairs if g == "contradicted"]
+    fs = sum(p == "supported" for p in neg)
+    rec = share(sum(p == "supported" for p in pos), len(pos))
+    spec = share(len(neg) - fs, len(neg))
+    return {
+        "n": len(pairs), "gold_supported": len(pos), "called_supported":
+            sum(p == "supported" for _, p in pairs),
+        "false_support": share(fs, len(neg)), "false_support_n": fs,
+        "support_recall": rec,
+        "contradiction_recall": share(sum(p == "contradicted" for p in con), len(con)),
+        "accuracy": share(sum(g == p for g, p in pairs), len(pairs)),
+        "balanced_accuracy": _r((rec + spec) / 2) if rec is not None and spec is not None
+        else None,
+    }
+
+
+def roc_auc(gold: Sequence[int], scores: Sequence[float]) -> float | None:
+    """ROC AUC of ``scores`` for the positive gold (None when only one class is present)."""
+    from sklearn.metrics import roc_auc_score
+
+    return _r(roc_auc_score(gold, scores)) if len(set(gold)) == 2 else None

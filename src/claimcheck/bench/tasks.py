@@ -33,6 +33,7 @@ COMPONENTS: dict[str, tuple[str, str]] = {
     "stance": ("claimcheck.quotes.stance", "predict_stance"),
     "quote_attribution": ("claimcheck.quotes.extract", "extract_quotes"),
     "check_worthiness": ("claimcheck.claims.checkworthy", "score_sentences"),
+    "grounded": ("claimcheck", "ClaimChecker"),
 }
 
 
@@ -221,12 +222,24 @@ def _checkworthy(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Predic
     return Prediction(labels=[str(int(s >= thr)) for s in scores], scores=scores.tolist())
 
 
+def _grounded(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
+    """Each (document, generated text) through :meth:`ClaimChecker.check_grounded`: supported
+    only when every sentence is; the score is the support score (for ROC AUC)."""
+    checker = component("grounded")(config=pcfg)
+    chunk_words = cfg.options.get("chunk_words")
+    out = checker.check_grounded([(e["doc"], e["claim"]) for e in data.examples],
+                                 chunk_words=None if chunk_words is None else int(chunk_words))
+    return Prediction(labels=[r.label for r in out], scores=[r.score for r in out],
+                      extra={"sentences": sum(len(r.sentences) for r in out)})
+
+
 _MODEL_RUNNERS: dict[str, Callable[[BenchConfig, Loaded, PipelineConfig], Prediction]] = {
     "nli_pairs": _nli_pairs,
     "claim_verification": _claims,
     "stance": _stance,
     "quote_attribution": _quotes,
     "check_worthiness": _checkworthy,
+    "grounded": _grounded,
 }
 
 
@@ -263,6 +276,13 @@ def score(cfg: BenchConfig, data: Loaded, pred: Prediction) -> dict[str, Any]:
                     k: round(M.f_avg([g for g, x in zip(gold, seen, strict=True) if x == k],
                                      [p for p, x in zip(labels, seen, strict=True) if x == k]), 4)
                     for k in sorted(set(seen))}
+    if task == "grounded":
+        rates = M.verdict_rates(gold, labels)
+        out["balanced_accuracy"] = rates["balanced_accuracy"]
+        out["false_support"] = rates["false_support"]
+        out["support_recall"] = rates["support_recall"]
+        if pred.scores is not None:
+            out["roc_auc"] = M.roc_auc([int(g == "supported") for g in gold], pred.scores)
     if task == "check_worthiness":
         ints = [int(g) for g in gold]
         scores = pred.scores if pred.scores is not None else [float(x) for x in labels]
@@ -281,6 +301,8 @@ def primary_metric(cfg: BenchConfig, data: Loaded) -> str:
         return "map" if cfg.dataset.format != "claimbuster" else "f1_pos"
     if cfg.task == "stance":
         return "fnc_score" if data.kind == "headline_body" else "f_avg"
+    if cfg.task == "grounded":
+        return "balanced_accuracy"
     return "accuracy"
 
 

@@ -25,6 +25,7 @@ FALLBACK: dict[str, float] = {
     "entail_threshold": 0.5,
     "contradict_threshold": 0.5,
     "min_similarity": 0.0,
+    "min_overlap": 0.0,
 }
 
 

@@ -16,6 +16,8 @@ Example shapes, by task:
 * ``quote_attribution``: ``{"id", "text", "quotes": [{"start", "end", "spans", "text",
   "source": {"start", "end", "text"} | None}]}``.
 * ``check_worthiness``: ``{"id", "text", "label" (0/1), "group"}``.
+* ``grounded``: ``{"id", "doc", "claim", "label", "group"}``; label supported / unsupported (is the
+  generated claim supported by the document?), group = the document's key.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def get_adapter(name: str) -> Adapter:
 
 
 def _ensure_loaded() -> None:
-    from claimcheck.bench.adapters import other, pairs, stance  # noqa: F401  (registers)
+    from claimcheck.bench.adapters import grounded, other, pairs, stance  # noqa: F401  (registers)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ _WICE_CLAIM = {"supported": "supported", "partially_supported": "unverified",
                "not_supported": "unverified"}
 
 
-@register("wice", {"nli_pairs", "claim_verification"},
+@register("wice", {"nli_pairs", "claim_verification", "grounded"},
           "WiCE data/entailment_retrieval/claim/<split>.jsonl (claim, evidence: [sentences], "
           "supporting_sentences, label supported|partially_supported|not_supported) for claim "
           "level; entailment_inputs/oracle_chunks/claim/<split>.jsonl for pairs. 2-way: "
@@ -200,6 +200,13 @@ def load_wice(src: Source, task: str, options: dict) -> Loaded:
         return _pairs(out, [f], str(f))
     f = src.find("claims", [f"entailment_retrieval/claim/{src.split}.jsonl", f"{src.split}.jsonl"])
     rows = hf_rows("json", f)
+    if task == "grounded":  # the cited article as the document
+        from claimcheck.bench.adapters.grounded import GROUNDED, doc_group
+
+        out = [{"id": str(i), "doc": " ".join(r["evidence"]), "claim": r["claim"],
+                "label": "supported" if r["label"] == "supported" else "unsupported",
+                "group": doc_group(" ".join(r["evidence"]))} for i, r in enumerate(rows)]
+        return Loaded(out, [f], GROUNDED)
     out = [{"id": str(i), "claim": r["claim"], "passages": list(r["evidence"]),
             "label": norm_label(r["label"], _WICE_CLAIM, str(f))} for i, r in enumerate(rows)]
     return Loaded(out, [f], ["supported", "unverified"])

@@ -1,0 +1,39 @@
+"""The trust battery on a small seeded slice (the full battery is `make bench-trust`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_battery_never_confirms_a_denial(tmp_path):
+    out = tmp_path / "trust.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "trust_battery.py"), "--quick", "--sets",
+         "denial,nato_gold,article_key,healthver,grounded_xsumfaith", "--output", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    res = json.loads(out.read_text())
+    sets = res["sets"]
+    assert set(sets) == {"denial", "nato_gold", "article_key", "healthver",
+                         "grounded_xsumfaith"}
+    # never confirm what the references deny
+    denial = sets["denial"]
+    assert denial["all"]["n"] == 30 and denial["false_supports"] == []
+    assert denial["by_kind"]["negation"]["false_support_n"] == 0
+    for name in ("nato_gold", "healthver", "grounded_xsumfaith"):
+        assert {"tune", "held"} <= set(sets[name]) or "all" in sets[name]
+        assert "false_support" in sets[name]["all"]
+    # the example against the reader's key: every claim keyed, the error it exists to catch caught
+    key = sets["article_key"]
+    assert key["n"] == 25
+    by_id = {c["id"]: c for c in key["claims"]}
+    assert by_id["key-14"]["pred"] == "contradicted"  # "mutual defense"
+    assert key["key_unverified_contradicted"] == 0
+    assert key["supported_without_carrying_evidence"] == 0
+    assert res["summary"]["article_key"] == f"{key['agrees']}/25"
+    assert "Trust battery" in proc.stdout
