@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto bench-stance-intervals stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto bench-stance-intervals stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-trust trust-fit bench-smoke leaderboard check-browser clean
 
 # The test extras include Ray (ray[data], a 79 MB wheel: about 5 min to install on the shared
 # 2-core box) so that CI runs the Ray engine's test; where Ray cannot be installed the rest still
@@ -40,6 +40,20 @@ lint: setup
 model: setup
 	$(VENV)/bin/claimcheck train nli --config configs/train/nli-minilm-v2.yaml
 	$(PY) -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2
+
+# Judge v3 (issue #36): start or resume the long run of configs/train/nli-minilm-v3.yaml in
+# runs/nli-minilm-v3 (626k pair-updates, about 8 h on 2 idle cores, in chunks; the log is appended
+# to runs/nli-minilm-v3/train.log). Stop it cleanly with `touch runs/nli-minilm-v3/STOP` (or
+# Ctrl-C / kill -TERM of the python process); run this again to resume exactly. MINUTES=170 stops
+# it by itself after that much training; PRECISION=fp32 overrides precision auto (which picks bf16
+# on AVX512-BF16 CPUs without AMX, where it was not faster). In the background:
+#   nohup make judge-v3 MINUTES=170 PRECISION=fp32 &
+.PHONY: judge-v3
+judge-v3: setup
+	mkdir -p runs/nli-minilm-v3
+	$(VENV)/bin/claimcheck train nli --config configs/train/nli-minilm-v3.yaml \
+		$(if $(MINUTES),--set max_minutes=$(MINUTES)) $(if $(PRECISION),--set precision=$(PRECISION)) \
+		>> runs/nli-minilm-v3/train.log 2>&1
 
 # The two-encoder table of docs/model.md (issue #10): MiniLM v2 and the mpnet-base LoRA judge on
 # the same seeded dev rows (300 pairs per set, 50 claims per claim-level set, the NATO example).
@@ -124,6 +138,21 @@ quote-tagger-decoding: setup
 bench-sanity: setup
 	$(PY) benchmarks/sanity.py
 	$(PY) benchmarks/precision_agreement.py
+
+# The trust battery (issue #35, docs/trust.md): false support, support and contradiction recall on
+# the denial set, the example's reader's key, the claim-level and the grounded dev sets, tune and
+# held-out parts (benchmarks/results/trust_battery.json), and the rule before #35 beside it
+# (trust_battery_before.json). Every grounded row: about 2 h on 2 cores; GROUNDED_CAP=200 (what
+# docs/trust.md reports) about 25 min each. trust-fit: the thresholds, on the tune parts only.
+CAP := $(if $(GROUNDED_CAP),--grounded-cap $(GROUNDED_CAP))
+bench-trust: setup
+	$(PY) benchmarks/trust_battery.py $(CAP)
+	$(PY) benchmarks/trust_battery.py $(CAP) --set verdict.fail_safe=false --set verdict.premise_title=false \
+		--set verdict.min_overlap=0 --set verdict.entail_threshold=0.5 \
+		--set verdict.contradict_threshold=0.45 --output benchmarks/results/trust_battery_before.json
+
+trust-fit: setup
+	$(PY) benchmarks/trust_fit.py --grounded-cap 200
 
 # Every committed benchmark config on its dev split (see benchmarks/README.md), then the leaderboard.
 leaderboard: setup

@@ -19,16 +19,11 @@ import numpy as np
 from claimcheck.claims.checkworthy import POSITIVE_LABEL, FinetunedCheckworthy
 from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.base_encoders import resolve_base_encoder
+from claimcheck.train.checkpoint import optimize, optimizer_from_checkpoint, show_loss
 from claimcheck.train.config import CheckworthyTrainConfig
 from claimcheck.train.data import SentenceRows
 from claimcheck.train.evaluate import fit_temperature
-from claimcheck.train.nli import (
-    length_grouped_batches,
-    optimize,
-    optimizer_from_checkpoint,
-    save_model,
-    show_loss,
-)
+from claimcheck.train.nli import length_grouped_batches, save_model
 
 log = logging.getLogger(__name__)
 

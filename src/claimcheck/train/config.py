@@ -83,6 +83,53 @@ class Recipe(Strict):
     save_dtype: Literal["float16", "float32"] = "float16"
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="bf16 autocast where the CPU has native bf16 units, else fp32")
+    device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$",
+                        description="where the model trains: cpu, or cuda (a GPU)")
+    max_minutes: float | None = Field(
+        None, gt=0, description="stop cleanly (checkpoint at the current step, resumable) after "
+        "this many minutes of training in this run; the same command resumes it")
+    stop_after_steps: int | None = Field(
+        None, ge=1, description="stop cleanly (as max_minutes) after this many steps of this run")
+
+
+class Targeted(Strict):
+    """A generator of targeted pairs (claimcheck.train.targeted): what it reads and how many."""
+
+    sources: list[str] = Field(default_factory=list, description="dataset names in `datasets` "
+                               "whose (decontaminated) training rows it reads")
+    count: int = Field(0, ge=0, description="at most this many pairs (0: off)")
+
+
+class Denials(Targeted):
+    """Contradictions: an entailed hypothesis denied (is -> is not, became -> did not become,
+    obliges -> does not oblige, has a -> has no) or with a word swapped for its antonym."""
+
+    antonym_share: float = Field(0.3, ge=0, le=1, description="share made by antonym swaps")
+
+
+class DetailNeutrals(Targeted):
+    """Neutrals: an entailed hypothesis plus one detail the premise does not give."""
+
+    kinds: list[Literal["conjunct", "year", "place"]] = Field(
+        default_factory=lambda: ["conjunct", "year", "place"])
+
+
+class OverlapTraps(Targeted):
+    """Neutrals of the HANS kind: the premise's own words in another meaning."""
+
+    kinds: list[Literal["swap", "subsequence", "constituent"]] = Field(
+        default_factory=lambda: ["swap", "subsequence", "constituent"])
+    parse_budget: int | None = Field(None, ge=1, description="at most this many sentences "
+                                     "parsed (spaCy) to find them; default 12 x count")
+
+
+class InContext(Strict):
+    """FEVER premises read as the verdict reads a passage: the page title first, as a sentence."""
+
+    source: str = Field("fever_train", description="dataset of FEVER claims + evidence")
+    count: int = Field(0, ge=0, description="titled copies of gold (claim, evidence) pairs")
+    negatives: int = Field(0, ge=0, description="titled copies of hard negatives (neutral): the "
+                           "passage under its own page's title, another topic's claim")
 
 
 class TrainConfig(Recipe):
@@ -97,6 +144,14 @@ class TrainConfig(Recipe):
         "an earlier dataset (claim-level for group_by: hypothesis sets)")
     eval_sets: list[str] = Field(default_factory=list, description="dev files under data_root")
     eval_cap: int = Field(1000, ge=1, description="at most this many seeded rows per eval set")
+    exclude_overlap: list[str] = Field(
+        default_factory=list, description="jsonl(.gz) files under data_root (document-grounded "
+        "dev sets: doc/claim fields, or premise/hypothesis) whose texts no training pair may "
+        "come from: a pair is dropped when half its premise's word 8-grams occur in them")
+    denials: Denials = Denials()
+    detail_neutrals: DetailNeutrals = DetailNeutrals()
+    overlap_traps: OverlapTraps = OverlapTraps()
+    in_context: InContext = InContext()
 
 
 

@@ -10,9 +10,11 @@ are refused for training (they remain usable as dev data).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +136,62 @@ def decontaminate(per_set: list[tuple[str, list[Pair]]], held_out: list[Pair],
             kept.append(p)
         out.append((name, kept))
     return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _ngrams(text: str, n: int) -> set[int]:
+    words = _WORD.findall(text.lower())
+    return {hash(" ".join(words[i : i + n])) for i in range(len(words) - n + 1)}
+
+
+def read_texts(path: Path) -> list[str]:
+    """The texts of a jsonl(.gz) file (``doc`` and ``claim``, or ``premise`` and
+    ``hypothesis``), read with the json module: document-grounded rows carry ``meta`` dicts of
+    varying shape that a column loader would refuse."""
+    if not path.is_file():
+        raise DataError(f"Data file {str(path)!r} (exclude_overlap) does not exist. Fix: name a "
+                        "file under data_root, or drop it from exclude_overlap.")
+    opener = gzip.open if path.suffix == ".gz" else open
+    out = []
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                row = json.loads(line)
+                out.extend(str(row[k]) for k in ("doc", "claim", "premise", "hypothesis")
+                           if row.get(k))
+    return out
+
+
+def drop_overlap(per_set: list[tuple[str, list[Pair]]], texts: list[str], n: int = 8,
+                 share: float = 0.5) -> tuple[list[tuple[str, list[Pair]]], dict[str, int]]:
+    """Drop training pairs whose premise comes from ``texts``: at least ``share`` of its word
+    ``n``-grams (premises shorter than ``n`` words: never) occur in them. Returns the kept pairs
+    per set and how many were dropped per set."""
+    held: set[int] = set()
+    for t in texts:
+        held |= _ngrams(t, n)
+    out, dropped = [], {}
+    for name, pairs in per_set:
+        kept = []
+        for p in pairs:
+            grams = _ngrams(p.premise, n)
+            if grams and len(grams & held) >= share * len(grams):
+                continue
+            kept.append(p)
+        dropped[name] = len(pairs) - len(kept)
+        out.append((name, kept))
+    return out, dropped
+
+
+def mix_sha256(pairs: list[Pair]) -> str:
+    """A fingerprint of a training mix in its order (premise, hypothesis, label, two-way): a
+    checkpoint records it, so a run is only resumed on the mix it started on."""
+    h = hashlib.sha256()
+    for p in pairs:
+        h.update(f"{p.premise}\t{p.hypothesis}\t{p.label}\t{int(p.two_way)}\n".encode())
+    return h.hexdigest()
 
 
 def load_eval_file(path: Path) -> list[dict]:

@@ -27,8 +27,9 @@ from claimcheck.errors import DataError
 from claimcheck.precision import autocast, resolve_precision
 from claimcheck.quotes.tagger import LABELS, char_roles, token_labels, windows
 from claimcheck.train.card import trained_meta
+from claimcheck.train.checkpoint import optimize, optimizer_from_checkpoint, show_loss
 from claimcheck.train.config import QuotesTrainConfig
-from claimcheck.train.nli import optimize, optimizer_from_checkpoint, save_model, show_loss
+from claimcheck.train.nli import save_model
 
 log = logging.getLogger(__name__)
 
