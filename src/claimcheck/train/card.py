@@ -196,7 +196,9 @@ def write_card(out: Path) -> None:
         f"- pooled 3-way dev ECE: {met.get('pooled_3way_ece_before_temperature')} before, "
         f"{(met.get('pooled_3way') or {}).get('ece')} after temperature scaling",
         f"- verdict thresholds: entailment {cal['entail_threshold']}, contradiction "
-        f"{cal['contradict_threshold']} (fitted on: {cal.get('thresholds_fitted_on')})",
+        f"{cal['contradict_threshold']}"
+        + (f", topic gate (min_overlap) {cal['min_overlap']}" if "min_overlap" in cal else "")
+        + f" (fitted on: {cal.get('thresholds_fitted_on')})",
         "",
         f"## Dev metrics (at most {tr.get('eval_cap', 1000):,} seeded rows per set)",
         "",
@@ -219,7 +221,10 @@ def write_card(out: Path) -> None:
     lines += ["", "Scoring: 3way = argmax of three classes; e_vs_c = entailment vs contradiction "
               "(2-way SUPPORTS/REFUTES sets); e_vs_not = entailment iff P(e) > P(n)+P(c).",
               "", f"Regenerate: `claimcheck train nli --config {tr['config']}`, then "
-              f"`python -m claimcheck.train.calibrate --model {out}` (see docs/model.md).", ""]
+              f"`python -m claimcheck.train.calibrate --model {out}` (see docs/model.md)"
+              + ("; the thresholds and topic gate shipped: `python benchmarks/trust_fit.py "
+                 "--grounded-cap 200 --write` (docs/trust.md)" if "min_overlap" in cal else "")
+              + ".", ""]
     (out / "MODEL_CARD.md").write_text("\n".join(lines))
 
 
