@@ -48,6 +48,18 @@ SMOKE = ("polytope", "xsumfaith")
 log = logging.getLogger("trust_battery")
 
 
+def data_file(rel: str) -> Path:
+    """A file of ../shared/data (or of $CLAIMCHECK_DATA), resolved against the repository."""
+    from claimcheck.bench.config import resolve_data_path
+
+    path = resolve_data_path(f"../shared/data/{rel}", ROOT)
+    if not path.is_file():
+        raise SystemExit(f"trust battery: {path} does not exist. Fix: set CLAIMCHECK_DATA to the "
+                         "folder that replaces ../shared/data, or run only the example's sets "
+                         "(--sets denial,nato_gold,article_key).")
+    return path
+
+
 def part(key: str) -> str:
     """A stable half of a set: ``tune`` or ``held``, by the sha1 of the row's group key."""
     return "tune" if int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2 == 0 else "held"
@@ -155,8 +167,7 @@ def retrieval_set(checker, name: str, cap: int, seed: int = 13) -> dict[str, Any
     from claimcheck.train.data import cap_rows, load_eval_file
     from claimcheck.types import Claim
 
-    rel = f"factcheck/{name}/dev.jsonl"
-    rows = cap_rows(load_eval_file(ROOT.parent / "shared" / "data" / rel), cap, seed)
+    rows = cap_rows(load_eval_file(data_file(f"factcheck/{name}/dev.jsonl")), cap, seed)
     examples, docs = examples_from_rows(rows)
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window,
                                    nlp=checker.nlp)

@@ -55,8 +55,8 @@ def collect(checker, refs, claim_cap: int, grounded_cap: int | None):
                         None, len(rows))
     for name in tb.CLAIM_SETS:
         logging.info("collect %s", name)
-        rows = cap_rows(load_eval_file(tb.ROOT.parent / "shared" / "data" / "factcheck" / name
-                                       / "dev.jsonl"), claim_cap, 13)
+        rows = cap_rows(load_eval_file(tb.data_file(f"factcheck/{name}/dev.jsonl")), claim_cap,
+                        13)
         examples, docs = examples_from_rows(rows)
         examples = [e for e in examples if tb.part(e.claim) == "tune"]
         pool = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window,
