@@ -155,6 +155,21 @@ def _doc_from_record(rec: dict, where: str, default_id: str) -> ReferenceDocumen
                              rec.get("source"), rec.get("date"))
 
 
+def sentence_spans(sdoc, text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a parsed ``text``, surrounding whitespace trimmed, empty
+    ones dropped."""
+    spans = []
+    for s in sdoc.sents:
+        a, b = s.start_char, s.end_char
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans
+
+
 def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=None) -> list[Passage]:
     from claimcheck.text.nlp import load_spacy, only, pipe
 
@@ -162,15 +177,7 @@ def _split_passages(documents: Sequence[ReferenceDocument], window: int, nlp=Non
     passages: list[Passage] = []
     with only(nlp, "parser", "senter", "sentencizer"):
         for d, sdoc in zip(documents, pipe(nlp, [d.text for d in documents]), strict=True):
-            sents = []
-            for s in sdoc.sents:
-                a, b = s.start_char, s.end_char
-                while a < b and d.text[a].isspace():
-                    a += 1
-                while b > a and d.text[b - 1].isspace():
-                    b -= 1
-                if b > a:
-                    sents.append((a, b))
+            sents = sentence_spans(sdoc, d.text)
             if window > 1 and len(sents) > window:
                 spans = [(sents[i][0], sents[i + window - 1][1])
                          for i in range(len(sents) - window + 1)]

@@ -51,23 +51,14 @@ class GroundedResult:
         return self.label == "supported"
 
 
-def sentence_spans(text: str, nlp) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (whitespace trimmed); the whole text when
-    the parser finds none."""
+def text_sentences(text: str, nlp) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text``; the whole text when the parser finds none."""
+    from claimcheck.evidence.references import sentence_spans
     from claimcheck.text.nlp import only, pipe
 
     with only(nlp, "parser", "senter", "sentencizer"):
         doc = next(pipe(nlp, [text]))
-    spans = []
-    for s in doc.sents:
-        a, b = s.start_char, s.end_char
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            spans.append((a, b))
-    return spans or [(0, len(text))]
+    return sentence_spans(doc, text) or [(0, len(text))]
 
 
 def chunks(passages: Sequence[Passage], doc_text: str, words: int, first_id: int
@@ -130,7 +121,7 @@ def score_grounded(checker, pairs: Sequence[tuple[str, str]], *,
         statements, row_claims = [], []
         for i in rows:
             text = pairs[i][1]
-            for a, b in sentence_spans(text, nlp):
+            for a, b in text_sentences(text, nlp):
                 c = Claim(id=len(claims) + len(row_claims), text=text[a:b], start=a, end=b,
                           statement=text[a:b], sentence_start=a, sentence_end=b)
                 row_claims.append(c)
