@@ -203,6 +203,50 @@ def check_corpus_cmd(
             raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    refs: Annotated[list[Path] | None, typer.Option("--refs", "-r", help="a reference folder or "
+                                                    ".jsonl file editors can pick (repeat)")]
+    = None,
+    host: Annotated[str, typer.Option(help="address to listen on (127.0.0.1: this machine "
+                                      "only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8765,
+    data: Annotated[Path, typer.Option("--data", help="folder of the SQLite file of checks and "
+                                       "decisions, and of uploaded references")] = Path("review"),
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="largest request "
+                                                 "(article plus uploaded files), in MB")] = 10.0,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="pipeline YAML")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. "
+                                                   "retrieval.top_k=8")] = None,
+) -> None:
+    """The editor's review desk: a local web app to check articles, see each claim's evidence in
+    its source and record decisions (docs/serve.md)."""
+    try:
+        from claimcheck.config import DEFAULT_CONFIG_PATH, load_config
+        from claimcheck.pipeline import ClaimChecker, PipelineConfig
+        from claimcheck.serve.app import is_loopback
+        from claimcheck.serve.app import serve as run_server
+
+        if not 1 <= port <= 65535:
+            raise ClaimcheckError(f"--port {port} is not a port. Use 1-65535, e.g. 8765.")
+        if max_upload_mb <= 0:
+            raise ClaimcheckError(f"--max-upload-mb must be > 0. Got {max_upload_mb}.")
+        cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
+        if cfg.progress is None:
+            cfg = cfg.model_copy(update={"progress": False})
+        checker = ClaimChecker(cfg)
+        if not is_loopback(host):
+            typer.echo(f"claimcheck: warning: listening on {host}, not 127.0.0.1: anyone who can "
+                       "reach this machine can read the reference sets and record decisions.",
+                       err=True)
+        typer.echo(f"claimcheck review desk on http://{host}:{port}/ (data in {data}; the models "
+                   "load in the background; Ctrl-C stops it)", err=True)
+        run_server(checker, refs or [], data, host=host, port=port,
+                   max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    except ClaimcheckError as e:
+        _fail(e)
+
+
 def check_output_path(path: Path, option: str) -> None:
     """Fail before any work when ``path`` cannot be written (a folder, a parent that is a file,
     a read-only folder), with a ClaimcheckError that names the option and the fix."""

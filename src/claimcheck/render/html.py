@@ -13,6 +13,7 @@ script, and its Content-Security-Policy allows no script, frame or remote load.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class _Segment:
     flag_severity: str | None  # the highest severity of the flags covering it
     flag_kinds: tuple[str, ...]
     title: str
+    non_claim: str | None = None  # the kind of the non-claim span covering it (heading, meta…)
 
 
 def render_html(report: Report, title: str | None = None,
@@ -48,7 +50,7 @@ def render_html(report: Report, title: str | None = None,
     ctx: dict[str, Any] = {
         "title": title or report.document.source or "claimcheck report",
         "counts": report.counts(),
-        "paragraphs": _paragraphs(report),
+        "paragraphs": article_segments(report),
         "claims": claims,
         "flags": sorted(report.flags, key=lambda f: (f.start, f.kind)),
         "queue": review_queue(report, checkworthiness),
@@ -59,13 +61,16 @@ def render_html(report: Report, title: str | None = None,
     return env.get_template("report.html").render(**ctx)
 
 
-def _paragraphs(report: Report) -> list[list[_Segment]]:
-    """Split the article into segments at every claim and flag boundary; one list per line."""
+def article_segments(report: Report) -> list[list[_Segment]]:
+    """Split the article into segments at every claim, flag and non-claim boundary; one list per
+    line. Each segment knows the claims and flags covering it and the kind of the non-claim
+    (heading, related_posts, meta, fragment) it lies in; text in none of them is unchecked."""
     text = report.document.text
     claims = [c for c in report.claims if c.slices(text)]
     flags = [f for f in report.flags if f.slices(text)]
+    non_claims = [n for n in report.non_claims if n.slices(text)]
     cuts = {0, len(text)}
-    for s in (*claims, *flags):
+    for s in (*claims, *flags, *non_claims):
         cuts.update((s.start, s.end))
     cuts.update(i + 1 for i, ch in enumerate(text) if ch == "\n")
     points = sorted(cuts)
@@ -74,7 +79,9 @@ def _paragraphs(report: Report) -> list[list[_Segment]]:
         piece = text[a:b]
         if not piece:
             continue
-        paras[-1].append(_segment(piece, a, b, claims, flags))
+        seg = _segment(piece, a, b, claims, flags)
+        kind = next((n.kind.value for n in non_claims if n.start <= a and b <= n.end), None)
+        paras[-1].append(dataclasses.replace(seg, non_claim=kind) if kind else seg)
         if piece.endswith("\n"):
             paras.append([])
     return [p for p in paras if p]

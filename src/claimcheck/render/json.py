@@ -91,3 +91,78 @@ def claims_dataframe(report: Report):
                                        "score", "checkworthiness", "reason", "evidence",
                                        "evidence_doc", "evidence_start", "evidence_end",
                                        "p_entailment", "p_contradiction"])
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """The :class:`claimcheck.Report` a :func:`report_to_dict` dict (or a parsed report JSON)
+    holds: the inverse of ``report.to_dict()``, for reports stored as JSON (the review desk's
+    SQLite file, a ``check --format json`` output).
+
+    >>> from claimcheck.types import Document
+    >>> from claimcheck.report import Report
+    >>> r = Report(Document("NATO was founded in 1949."))
+    >>> report_from_dict(r.to_dict()).to_dict() == r.to_dict()
+    True
+    """
+    from claimcheck.report import Report as FullReport
+    from claimcheck.types import (
+        ClaimResult,
+        Coverage,
+        Document,
+        Flag,
+        Label,
+        NonClaim,
+        Passage,
+        Probabilities,
+        Quote,
+        ReferenceDocument,
+        Severity,
+        Span,
+        SpanKind,
+        Speaker,
+        Stance,
+        StanceLabel,
+    )
+
+    def span(d: dict | None) -> Span | None:
+        return None if d is None else Span(d["text"], d["start"], d["end"])
+
+    def spans(items: list[dict]) -> tuple[Span, ...]:
+        return tuple(Span(d["text"], d["start"], d["end"]) for d in items)
+
+    def evidence(e: dict) -> Evidence:
+        return Evidence(passage=Passage(text=e["text"], start=e["start"], end=e["end"], id=0,
+                                        doc_id=e["doc_id"], title=e.get("title"),
+                                        source=e.get("source")),
+                        probabilities=Probabilities(e["entailment"], e["neutral"],
+                                                    e["contradiction"]),
+                        retrieval_score=e["retrieval_score"], similarity=e.get("similarity"))
+
+    d = data["document"]
+    doc = Document(d["text"], spans(d.get("paragraphs", [])), spans(d.get("headings", [])),
+                   spans(d.get("boilerplate", [])), d.get("source"), d.get("format", "text"))
+    claims = tuple(ClaimResult(
+        id=c["id"], text=c["text"], start=c["start"], end=c["end"], statement=c["statement"],
+        label=Label(c["label"]), score=c["score"], evidence=tuple(map(evidence, c["evidence"])),
+        reason=c.get("reason", ""), checkworthiness=c.get("checkworthiness"))
+        for c in data.get("claims", []))
+    cov = data.get("coverage")
+    return FullReport(
+        doc, claims,
+        tuple(NonClaim(text=n["text"], start=n["start"], end=n["end"], kind=SpanKind(n["kind"]))
+              for n in data.get("non_claims", [])),
+        tuple(Quote(text=q["text"], start=q["start"], end=q["end"], id=q["id"], kind=q["kind"],
+                    cue=span(q.get("cue")), speaker_mention=span(q.get("speaker_mention")),
+                    speaker_id=q.get("speaker_id")) for q in data.get("quotes", [])),
+        tuple(Speaker(s["id"], s["name"], s.get("title"), s.get("kind", "person"),
+                      spans(s.get("mentions", []))) for s in data.get("speakers", [])),
+        tuple(Stance(s["speaker_id"], s["speaker"], s["target"], s["score"],
+                     StanceLabel(s["label"]), tuple(s.get("quote_ids", [])))
+              for s in data.get("stances", [])),
+        tuple(Flag(text=f["text"], start=f["start"], end=f["end"], kind=f["kind"],
+                   reason=f["reason"], claim_id=f.get("claim_id"),
+                   severity=Severity(f.get("severity", "medium"))) for f in data.get("flags", [])),
+        dict(data.get("meta", {})),
+        None if cov is None else Coverage(**cov),
+        tuple(ReferenceDocument(r["id"], r["text"], r.get("title"), r.get("source"), r.get("date"))
+              for r in data.get("evidence_documents", [])))
