@@ -86,3 +86,12 @@ def tiny_checker(tiny_config):
     from claimcheck import ClaimChecker
 
     return ClaimChecker(tiny_config)
+
+
+@pytest.fixture(scope="session")
+def default_checker():
+    """The real default checker (configs/default.yaml), loaded once for the session's review-desk
+    tests (tests/test_serve*.py)."""
+    from claimcheck import ClaimChecker
+
+    return ClaimChecker({"progress": False})

@@ -47,8 +47,10 @@ def _page(request: Request, name: str, code: int = 200, **ctx: Any) -> Response:
     return _desk(request)["templates"].TemplateResponse(request, name, ctx, status_code=code)
 
 
-def _message(request: Request, status: int, title: str, message: str) -> Response:
-    return _page(request, "message.html", status, title=title, message=message)
+def _message(request: Request, status: int, title: str, message: str, back: str = "/",
+             back_text: str = "Back to the start page") -> Response:
+    return _page(request, "message.html", status, title=title, message=message, back=back,
+                 back_text=back_text)
 
 
 def _start(request: Request, status: int = 200, error: str | None = None, article: str = "",
@@ -261,7 +263,7 @@ async def record_decision(request: Request) -> Response:
                                        str(form.get("note") or "").strip())
     except InputError as e:
         return _message(request, 400, "Decision not saved", f"{e} Go back to the report and "
-                        "try again.")
+                        "try again.", f"/checks/{row['id']}", "Back to the report")
     anchor = f"claim-{n}" if kind == "claim" else f"flag-{n}"
     return RedirectResponse(f"/checks/{row['id']}#{anchor}", status_code=303)
 
