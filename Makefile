@@ -1,12 +1,13 @@
-# claimcheck — the two commands a new user needs:
+# claimcheck — the commands a new user needs:
 #   make demo   set up .venv (torch 2.13.0 CPU first) and check the NATO example article
-#   make test   set up .venv and run the test suite
+#   make test   set up .venv and run the test suite (installs Chromium for the browser tests)
+#   make serve  set up .venv and start the editor's review desk on http://127.0.0.1:8765/
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.claimcheck-installed
 EXAMPLE := examples/nato-summit-2024
 
-.PHONY: setup demo test test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto bench-stance-intervals stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-trust trust-fit bench-smoke leaderboard check-browser clean
+.PHONY: setup demo test serve test-ray lint model bench-encoders bench-speed bench-size bench-quotes-speed bench-stance-loto bench-stance-intervals stance quote-tagger quote-tagger-mpnet quote-tagger-decoding calibrate bench-sanity bench-trust trust-fit bench-smoke leaderboard check-browser clean
 
 # The test extras include Ray (ray[data], a 79 MB wheel: about 5 min to install on the shared
 # 2-core box) so that CI runs the Ray engine's test; where Ray cannot be installed the rest still
@@ -24,8 +25,18 @@ demo: setup
 	$(VENV)/bin/claimcheck check $(EXAMPLE)/article.txt --refs $(EXAMPLE)/references \
 		--json out/nato-report.json
 
+# The browser tests drive Debian's Chromium: installed first when missing (root or sudo).
 test: setup
+	bash scripts/install-chromium.sh
 	$(VENV)/bin/pytest -q
+
+# The editor's review desk (docs/serve.md) over the example's references; checks and decisions
+# are kept in out/review/. HOST=0.0.0.0 to let other machines in (it warns).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+serve: setup
+	$(VENV)/bin/claimcheck serve --refs $(EXAMPLE)/references --data out/review \
+		--host $(HOST) --port $(PORT)
 
 # The corpus tests alone (both engines).
 test-ray: setup
