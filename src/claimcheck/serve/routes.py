@@ -73,10 +73,15 @@ async def start_page(request: Request) -> Response:
 
 
 def _same_origin(request: Request) -> bool:
-    """A POST must come from this app's own pages (no cross-site form posts)."""
+    """A POST must come from this app's own pages (no cross-site form posts): the browser's
+    Sec-Fetch-Site says so, else the Origin must be this host; a client that sends neither (curl,
+    scripts) is not a browser another site can steer."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
+    if origin is None:
+        return True
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
