@@ -51,8 +51,10 @@ from claimcheck.verdict.verify import (
     PRONOUN_START,
     Candidate,
     VerdictConfig,
+    about_subject,
     claim_subjects,
     decide,
+    overlap,
     titled,
     verdict_mismatches,
     window_passage,
@@ -101,6 +103,7 @@ class ClaimChecker:
         self._stance_model: NLIModel | None = None
         self._retrievers: dict[str, Retriever] = {}
         self._nlp = None
+        self._subjects: tuple[tuple[str, ...], list] = ((), [])
 
     @classmethod
     def from_config(cls, path: str | Path, overrides: list[str] | None = None) -> ClaimChecker:
@@ -326,26 +329,58 @@ class ClaimChecker:
         return self._judge(claims, cands, timings)
 
     def score(self, claims: Sequence[Claim], cands: list[list[Candidate]]) -> list[list[Evidence]]:
-        """NLI probabilities for every (candidate premise, claim statement) pair, one batch."""
-        title, fail_safe = self.config.verdict.premise_title, self.config.verdict.fail_safe
-        pairs = [(premise, c.statement) for c, cs in zip(claims, cands, strict=True)
-                 for x in cs for premise in (
-                     x.premise, None if x.window is None else
-                     titled(x.window.text, x.window.title) if title else x.window.text)
-                 if premise is not None]
-        probs = self.nli.predict(pairs, progress=self._progress()) if pairs else []
+        """NLI probabilities for the (candidate premise, claim statement) pairs the verdict rule
+        can use: each retrieved sentence that holds the claim's topic or names its subject
+        (``verdict.judge_off_topic``: every one), then the windows of those it leaves undecided
+        where the window holds the topic (``verdict.window_if_undecided``; off: every window, in
+        the sentences' batch)."""
+        vc = self.config.verdict
+        fail_safe, min_overlap = vc.fail_safe, self.min_overlap()
+
+        def window(x: Candidate) -> str:
+            return titled(x.window.text, x.window.title) if vc.premise_title else x.window.text
+
+        def about(statement: str, p: Passage) -> bool:
+            return overlap(statement, f"{p.title or ''} {p.text}") >= min_overlap
+
+        if not vc.judge_off_topic and min_overlap > 0:
+            subjects = self.subjects([c.statement for c in claims])
+            cands = [[x for x in cs if about(c.statement, x.passage) or
+                      about_subject(subj, x.passage.text)]
+                     for c, cs, subj in zip(claims, cands, subjects, strict=True)]
+        flat = [(x, c.statement) for c, cs in zip(claims, cands, strict=True) for x in cs]
+        progress = self._progress()
+        if vc.window_if_undecided:
+            probs = self.nli.predict([(x.premise, h) for x, h in flat], progress=progress) \
+                if flat else []
+            entail_t, contra_t = self.thresholds()
+            todo = [i for i, (x, h) in enumerate(flat) if x.window is not None and
+                    probs[i][0] < entail_t and probs[i][2] < contra_t and about(h, x.window)]
+            wprobs = self.nli.predict([(window(flat[i][0]), flat[i][1]) for i in todo],
+                                      progress=progress) if todo else []
+            windows = dict(zip(todo, wprobs, strict=True))
+        else:
+            pairs = [(p, h) for x, h in flat
+                     for p in (x.premise, None if x.window is None else window(x)) if p is not None]
+            both = self.nli.predict(pairs, progress=progress) if pairs else []
+            probs, windows, k = [], {}, 0
+            for i, (x, _) in enumerate(flat):
+                probs.append(both[k])
+                if x.window is not None:
+                    windows[i] = both[k + 1]
+                k += 1 + (x.window is not None)
         out, k = [], 0
         for cs in cands:
             evs = []
             for x in cs:
                 p, passage = probs[k], x.passage
-                k += 1
-                if x.window is not None:  # the window counts when it entails more (support
-                    w = probs[k]          # spanning sentences), never to contradict: a sentence
-                    k += 1                # beside the passage must not deny the claim for it
+                if k in windows:  # the window counts when it entails more (support spanning
+                    w = windows[k]  # sentences), never to contradict: a sentence beside the
+                    # passage must not deny the claim for it
                     if (w[0] > p[0] and w[0] > w[2]) if fail_safe else \
                             max(w[0], w[2]) > max(p[0], p[2]):  # the rule before #35
                         p, passage = w, x.window
+                k += 1
                 evs.append(Evidence(
                     passage=passage, probabilities=Probabilities(
                         *(round(float(v), 4) for v in p[:3])),
@@ -372,12 +407,20 @@ class ClaimChecker:
         entail_t, contra_t = self.thresholds()
         min_sim = self.min_similarity()
         mismatches = self.mismatches(claims, evidence, entail_t, min_sim)
-        subjects = claim_subjects([c.statement for c in claims], self.nlp)
+        subjects = self.subjects([c.statement for c in claims])
         return [decide(c.id, c.text, c.start, c.end, c.statement, evs, entail_t, contra_t,
                        self.config.verdict.max_evidence, mismatches.get(c.id),
                        c.checkworthiness, min_sim, subj, self.min_overlap(),
                        self.config.verdict.fail_safe)
                 for c, evs, subj in zip(claims, evidence, subjects, strict=True)]
+
+    def subjects(self, statements: Sequence[str]) -> list[tuple[str, ...]]:
+        """:func:`~claimcheck.verdict.verify.claim_subjects` of ``statements``, parsed once for
+        the scoring and the verdict of the same claims."""
+        key, last = tuple(statements), self._subjects  # one read: safe beside another thread
+        if last[0] != key:
+            last = self._subjects = (key, claim_subjects(list(statements), self.nlp))
+        return last[1]
 
     def check_grounded(self, pairs: Sequence[tuple[str, str]], *,
                        titles: Sequence[str | None] | None = None, chunk_words: int | None = None):

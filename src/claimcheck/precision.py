@@ -1,9 +1,15 @@
-"""Numeric precision for CPU inference and training: bf16 autocast where the CPU has native bf16
-units (AMX-BF16 or AVX512-BF16), fp32 everywhere else.
+"""Numeric precision and runtime for CPU inference and training.
 
-On a CPU without those units torch emulates bf16 matrix products, which is several times *slower*
-than fp32 (measured on an AVX2-only AMD EPYC: MiniLM inference 30 -> 6 pairs/s, training 9.4 ->
-0.5 pairs/s), so ``"auto"`` picks bf16 only when the CPU reports the instructions.
+- **bf16** (torch autocast) where the CPU has AMX-BF16: ~2.7x inference, 1.6-2x training.
+- **onnx** (ONNX Runtime, fp32; :mod:`claimcheck.text.ort`) for inference on every other CPU: about
+  twice torch's fp32 speed there (the judge's pairs of the NATO example on a 2-core AMD EPYC with
+  AVX2 and AVX512-BF16 but no AMX; docs/speed.md).
+- **fp32** (torch) for training on those CPUs, and for inference where onnxruntime is missing.
+
+A CPU with AVX512-BF16 but no AMX computes bf16 products natively, but measured no faster than
+fp32 in torch (inference and training, docs/speed.md), and an AVX2-only CPU emulates them, several
+times *slower* (MiniLM inference 30 -> 6 pairs/s, training 9.4 -> 0.5 pairs/s): ``"auto"`` picks
+bf16 on AMX only.
 
 >>> resolve_precision("fp32")
 'fp32'
@@ -16,34 +22,64 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-Precision = Literal["auto", "bf16", "fp32"]
-_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+Precision = Literal["auto", "bf16", "fp32", "onnx"]
+#: the CPU features that decide the speed of a model's arithmetic, as /proc/cpuinfo names them
+CPU_FEATURES = ("amx_bf16", "avx512_bf16", "avx512f", "avx2")
 
 
 @functools.cache
-def cpu_has_native_bf16() -> bool:
-    """True when /proc/cpuinfo lists AMX-BF16 or AVX512-BF16 (False where it cannot be read)."""
+def cpu_flags() -> frozenset[str]:
+    """The flags /proc/cpuinfo lists for the first CPU (empty where it cannot be read)."""
     try:
         text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
+        return frozenset()
     for line in text.splitlines():
         if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            return any(f in flags for f in _BF16_FLAGS)
-    return False
+            return frozenset(line.split(":", 1)[1].split())
+    return frozenset()
 
 
-def resolve_precision(setting: str, device: str = "cpu") -> Literal["bf16", "fp32"]:
-    """'auto' -> 'bf16' on a CPU with native bf16 units (or any CUDA device), else 'fp32'."""
-    if setting in ("bf16", "fp32"):
-        return setting  # type: ignore[return-value]
-    if setting != "auto":
-        raise ValueError(f"The 'precision' parameter must be 'auto', 'bf16' or 'fp32'. "
+def cpu_has_amx() -> bool:
+    """True when the CPU has AMX-BF16 tiles: the only CPUs where torch's bf16 beats fp32."""
+    return "amx_bf16" in cpu_flags()
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU computes bf16 products natively (AMX-BF16 or AVX512-BF16)."""
+    return bool({"amx_bf16", "avx512_bf16"} & cpu_flags())
+
+
+def cpu_kind() -> str:
+    """'amx', 'avx512' or 'avx2' (or 'other'): which table of docs/speed.md a timing belongs in."""
+    flags = cpu_flags()
+    return next((k for k, f in (("amx", "amx_bf16"), ("avx512", "avx512f"), ("avx2", "avx2"))
+                 if f in flags), "other")
+
+
+def resolve_precision(setting: str, device: str = "cpu", inference: bool = True
+                      ) -> Literal["bf16", "fp32", "onnx"]:
+    """What ``setting`` runs as: 'auto' -> 'bf16' on a CPU with AMX (or any CUDA device);
+    elsewhere 'onnx' for ``inference`` when onnxruntime is installed, else 'fp32'. Training
+    (``inference=False``) never gets 'onnx'."""
+    if setting not in ("auto", "bf16", "fp32", "onnx"):
+        raise ValueError(f"The 'precision' parameter must be 'auto', 'bf16', 'fp32' or 'onnx'. "
                          f"Got {setting!r} instead.")
+    if setting == "onnx" and not inference:
+        raise ValueError("precision 'onnx' is for inference; training runs in torch. Fix: set "
+                         "precision to auto, bf16 or fp32.")
+    if setting != "auto":
+        return setting  # type: ignore[return-value]
     if device.startswith("cuda"):
         return "bf16"
-    return "bf16" if device == "cpu" and cpu_has_native_bf16() else "fp32"
+    if device == "cpu" and cpu_has_amx():
+        return "bf16"
+    if inference and device == "cpu":
+        from claimcheck.text import ort
+
+        if ort.available():
+            return "onnx"
+    return "fp32"
 
 
 def autocast(precision: str, device: str = "cpu"):

@@ -116,7 +116,10 @@ class FinetunedCheckworthy:
                 raise ModelLoadError(f"The model in {str(self.folder)!r} has no "
                                      f"{POSITIVE_LABEL!r} label (labels: {sorted(label2id)}).")
             self.positive_index = label2id[POSITIVE_LABEL]
-            self._model = inference_weights(model.eval(), self.precision)
+            from claimcheck.text import ort
+
+            self._model = ort.accelerate(inference_weights(model.eval(), self.precision),
+                                         self.precision)
         return self
 
     def logits(self, sentences: list[str], batch_size: int | None = None) -> np.ndarray:

@@ -194,7 +194,10 @@ class QuoteTagger:
 
         model, tok = transformer.load_any(path, "token")
         prec = resolve_precision(precision)
-        return QuoteTagger(inference_weights(model, prec), tok, max_length, prec, str(path))
+        from claimcheck.text import ort
+
+        return QuoteTagger(ort.accelerate(inference_weights(model, prec), prec), tok, max_length,
+                           prec, str(path))
 
     def logits(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Per-token logits (summed over the windows holding the token) and token offsets."""

@@ -38,8 +38,11 @@ class _TransformersEncoder:
         #: sentence-transformers lower-cases the texts first when the folder says so
         self.lower = bool(bert_config.is_file() and
                           json.loads(bert_config.read_text()).get("do_lower_case"))
+        from claimcheck.text import ort
+
         self.model, self.tokenizer = transformer.load_any(path, "none")
-        inference_weights(self.model.to(device).eval(), precision)
+        self.model = ort.accelerate(inference_weights(self.model.to(device).eval(), precision),
+                                    precision, device)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)
 

@@ -81,7 +81,7 @@ def fine_tune(cfg: CheckworthyTrainConfig, rows: SentenceRows, out: Path) -> dic
 
     ft = cfg.finetune
     torch.manual_seed(cfg.seed)
-    precision = resolve_precision(ft.precision)
+    precision = resolve_precision(ft.precision, inference=False)
     base = resolve_base_encoder(ft.base_model)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(

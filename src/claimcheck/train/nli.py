@@ -192,7 +192,7 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path,
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     device = cfg.device
-    precision = resolve_precision(cfg.precision, device)
+    precision = resolve_precision(cfg.precision, device, inference=False)
     log.info("training on %s, precision %s", machine_kind(device), precision)
     model, tok, lora_base = _initial_model(cfg)
     model.to(device)

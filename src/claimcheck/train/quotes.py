@@ -62,7 +62,7 @@ def train_tagger(cfg: QuotesTrainConfig, docs: list[dict], out: Path) -> dict:
     torch.manual_seed(cfg.seed)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    precision = resolve_precision(cfg.precision)
+    precision = resolve_precision(cfg.precision, inference=False)
     base = resolve_base_encoder(cfg.base_model)
     tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForTokenClassification.from_pretrained(

@@ -41,9 +41,9 @@ class ModelConfig(Strict):
     batch_size: int = Field(16, ge=1)
     max_length: int = Field(256, ge=16, le=4096)
     quantize: Literal["int8"] | None = None
-    precision: Literal["auto", "bf16", "fp32"] = Field(
-        "auto", description="bf16 autocast where the CPU has native bf16 units (AMX/AVX512-BF16), "
-        "else fp32")
+    precision: Literal["auto", "bf16", "fp32", "onnx"] = Field(
+        "auto", description="how the encoders run: auto = bf16 autocast where the CPU has AMX, "
+        "ONNX Runtime (fp32) on other CPUs; bf16 / fp32 = torch; onnx = ONNX Runtime")
     allow_network: bool = Field(
         False, description="allow downloading a hub model id (off: only local folders load)"
     )
@@ -180,7 +180,7 @@ class NLIModel:
         self.allow_network = allow_network
         self.temperature = temperature
         self.precision = precision
-        self._precision: str | None = None  # resolved at load time: 'bf16' or 'fp32'
+        self._precision: str | None = None  # resolved at load time: 'bf16', 'fp32' or 'onnx'
         self._model = None
         self._tokenizer = None
         self.path: str | None = None
@@ -233,6 +233,7 @@ class NLIModel:
             verify_checksum(folder)
             self.calibration = calibration.read(folder)
         from claimcheck.precision import inference_weights, resolve_precision
+        from claimcheck.text import ort
 
         # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
         self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
@@ -249,6 +250,7 @@ class NLIModel:
             ) from e
         self.label_map = map_labels(model.config.id2label)
         inference_weights(model, self._precision).eval()
+        model = ort.accelerate(model, self._precision, self.device)
         if self.quantize == "int8":
             with warnings.catch_warnings():  # torch.ao.quantization warns it is deprecated
                 warnings.simplefilter("ignore")

@@ -78,6 +78,15 @@ class VerdictConfig(Strict):
         1, ge=0, le=3, description="also read each retrieved sentence with this many neighbouring "
         "sentences of its document on each side as a second premise (support spanning sentences); "
         "0: off")
+    window_if_undecided: bool = Field(
+        True, description="read a sentence's window premise only where it may count: the sentence "
+        "alone neither entails nor contradicts past the thresholds, and the window holds the "
+        "claim's topic (min_overlap); false: every window, in one batch with the sentences, as "
+        "before issue #37")
+    judge_off_topic: bool = Field(
+        False, description="score retrieved passages that neither hold the claim's topic "
+        "(min_overlap) nor name its subject, although the rule can take neither support nor a "
+        "contradiction from them; false: they are left out of the claim's evidence unscored")
 
 
 PRONOUN_START = re.compile(r"^(it|its|they|their|them|he|his|she|her|this|these|that|those)\b",
@@ -258,7 +267,8 @@ def decide(claim_id: int, text: str, start: int, end: int, statement: str,
     retrieved = len(evidence)
     evidence = usable(evidence, min_similarity)
     if not evidence:
-        why = ("no evidence passage was retrieved" if not retrieved else
+        why = ("no evidence passage about the claim was found (none retrieved, or none holds "
+               "its topic or names its subject)" if not retrieved else
                f"none of the {retrieved} retrieved passages is similar enough to the claim "
                f"(dense similarity < {min_similarity:.2f})")
         return ClaimResult(id=claim_id, text=text, start=start, end=end, statement=statement,
