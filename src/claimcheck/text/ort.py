@@ -92,10 +92,10 @@ def export(model, file: Path) -> Path:
 
     # padded rows, so that the trace takes the masked attention path (which an all-ones mask
     # computes the same as the unmasked one)
-    ids = torch.tensor([[101, 2000, 2001, 2002, 102], [101, 2003, 102, 0, 0]])
+    ids = torch.tensor([[2, 4, 5, 6, 3], [2, 7, 3, 0, 0]])  # small ids: any vocabulary
     args = (ids, (ids != 0).long(), *([torch.zeros_like(ids)] if model.prefix == "bert" else []))
     if model.prefix == "mpnet":  # MPNet's pad id is 1, its <s> and </s> 0 and 2
-        ids = torch.tensor([[0, 2000, 2001, 2002, 2], [0, 2003, 2, 1, 1]])
+        ids = torch.tensor([[0, 4, 5, 6, 2], [0, 7, 2, 1, 1]])
         args = (ids, (ids != 1).long())
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
     axes[output] = {0: "batch", 1: "sequence"} if output == "last_hidden_state" or \
@@ -159,11 +159,35 @@ class OnnxModel:
         return self
 
 
-def accelerate(model, precision: str, device: str = "cpu"):
+def quantized(file: Path) -> Path:
+    """The int8 version of an exported model (ONNX Runtime's dynamic quantization, per-channel
+    int8 weights of the matrix products), made once beside it. Not the default for any shipped
+    model: ``benchmarks/ort_agreement.py`` measures how often its labels differ from fp32."""
+    out = file.with_suffix(".int8.onnx")
+    if out.is_file():
+        return out
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as e:  # it needs the onnx package
+        raise ModelLoadError("int8 ONNX models need the onnx package. Fix: pip install onnx.") \
+            from e
+    fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".onnx.part")
+    os.close(fd)
+    try:
+        quantize_dynamic(str(file), tmp, per_channel=True, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul", "Gemm"])
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
     """``model`` on ONNX Runtime when ``precision`` is 'onnx' (exported on first use, then read
-    from the cache); any other precision, or a model that is not one of
-    :mod:`claimcheck.text.transformer`'s (a transformers model of another architecture), is
-    returned as it is. The model's weights must already be fp32
+    from the cache; ``int8``: its :func:`quantized` version); any other precision, or a model that
+    is not one of :mod:`claimcheck.text.transformer`'s (a transformers model of another
+    architecture), is returned as it is. The model's weights must already be fp32
     (:func:`claimcheck.precision.inference_weights`)."""
     from claimcheck.text import transformer
 
@@ -178,14 +202,19 @@ def accelerate(model, precision: str, device: str = "cpu"):
     import torch
 
     file = cache_dir() / f"{model.prefix}-{model.head}-{weights_key(model, model.head)[:24]}.onnx"
+    threads = torch.get_num_threads()
     with _lock:
         if not file.is_file():
             log.info("exporting %s model to ONNX (once per machine): %s", model.prefix, file)
             export(model, file)
+        target = quantized(file) if int8 else file
     try:
-        return OnnxModel(file, model.config, model.prefix, model.head, torch.get_num_threads())
+        return OnnxModel(target, model.config, model.prefix, model.head, threads)
     except Exception as e:  # a truncated or foreign cache file: export again
-        log.warning("could not read %s (%s); exporting again", file, e)
+        log.warning("could not read %s (%s); exporting again", target, e)
         with _lock:
             export(model, file)
-        return OnnxModel(file, model.config, model.prefix, model.head, torch.get_num_threads())
+            if int8:
+                target.unlink(missing_ok=True)
+                target = quantized(file)
+        return OnnxModel(target, model.config, model.prefix, model.head, threads)

@@ -235,9 +235,11 @@ class NLIModel:
         from claimcheck.precision import inference_weights, resolve_precision
         from claimcheck.text import ort
 
-        # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32.
-        self._precision = "fp32" if self.quantize == "int8" else resolve_precision(
-            self.precision, self.device)
+        # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32 (torch's
+        # quantized kernels, or ONNX Runtime's where the precision resolves to onnx)
+        self._precision = resolve_precision(self.precision, self.device)
+        if self.quantize == "int8" and self._precision == "bf16":
+            self._precision = "fp32"
         try:
             model, tok = self._read(path, local)
         except (LabelMappingError, ModelLoadError):
@@ -250,8 +252,9 @@ class NLIModel:
             ) from e
         self.label_map = map_labels(model.config.id2label)
         inference_weights(model, self._precision).eval()
-        model = ort.accelerate(model, self._precision, self.device)
-        if self.quantize == "int8":
+        model = ort.accelerate(model, self._precision, self.device,
+                               int8=self.quantize == "int8")
+        if self.quantize == "int8" and self._precision != "onnx":
             with warnings.catch_warnings():  # torch.ao.quantization warns it is deprecated
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
