@@ -27,6 +27,7 @@ before and after. Tests never assert on them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -66,13 +67,33 @@ def distractor_texts(n: int) -> list[str]:
     sys.exit(f"speed.py: only {len(texts)} FNC-1 and ARC bodies; ask for fewer distractors.")
 
 
-def cold_start(overrides: list[str]) -> float:
+def cold_start(overrides: list[str]) -> tuple[float, float]:
+    """Seconds from a new process's ``import claimcheck`` to its first report of the example, and
+    that process's peak RSS in MB."""
     make = f"ClaimChecker.from_config(None, {overrides!r})" if overrides else "ClaimChecker()"
-    code = ("import time; t = time.perf_counter(); from claimcheck import ClaimChecker; "
+    code = ("import time, resource; t = time.perf_counter(); from claimcheck import ClaimChecker; "
             f"c = {make}; c.check(open({str(EXAMPLE / 'article.txt')!r}).read(), "
-            f"{str(EXAMPLE / 'references')!r}); print(time.perf_counter() - t)")
+            f"{str(EXAMPLE / 'references')!r}); print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    seconds, rss = out.stdout.strip().splitlines()[-1].split()
+    return round(float(seconds), 3), round(float(rss), 1)
+
+
+def cpu_info() -> dict:
+    """The CPU a result comes from: model name, the flags that decide its arithmetic (AMX, AVX-512,
+    AVX2), its kind (docs/speed.md keeps one table per kind) and what ``precision: auto`` runs."""
+    from claimcheck.precision import CPU_FEATURES, cpu_flags, cpu_kind, resolve_precision
+
+    name = platform.processor()
+    with contextlib.suppress(OSError):
+        name = next((line.split(":", 1)[1].strip() for line in
+                     Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name")), name)
+    flags = cpu_flags()
+    return {"model": name, "kind": cpu_kind(), "cores": os.cpu_count(),
+            "features": {f: f in flags for f in CPU_FEATURES},
+            "auto_precision": resolve_precision("auto")}
 
 
 class PairCounter:
@@ -143,6 +164,8 @@ def main() -> None:
     first = checker.check(text, refs)
     first_s = time.perf_counter() - t0
     counter = PairCounter(checker.nli)
+    stance_counter = PairCounter(checker.stance_model) \
+        if checker.stance_model is not checker.nli else None
 
     times, stages = timed_checks(checker, text, refs, args.runs)
     pairs_per_check = counter.n // args.runs
@@ -151,6 +174,7 @@ def main() -> None:
         "in_process_first_check_s": round(first_s, 3),
         "warm_median_s": round(statistics.median(times), 4), "warm_min_s": round(min(times), 4),
         "stages_median_s": stages, "nli_pairs_per_check": pairs_per_check,
+        "stance_pairs_per_check": stance_counter.n // args.runs if stance_counter else None,
         "nli_pairs_per_s": round(counter.n / counter.seconds, 1) if counter.seconds else None,
         "claims": len(first.claims), "passages": len(refs.passages),
     }
@@ -165,8 +189,10 @@ def main() -> None:
     naive_at = {int(x) for x in args.naive_distractors.split(",") if x.strip()}
     if not args.no_cold:  # before the distractor runs, whose files push the models out of the
         # page cache (a cold start right after the 5,000-document index took 49 s, else 11-19 s)
-        colds = [round(cold_start(overrides), 3) for _ in range(args.cold_runs)]
-        result.update(cold_start_s=statistics.median(colds), cold_start_runs_s=colds)
+        colds = [cold_start(overrides) for _ in range(args.cold_runs)]
+        result.update(cold_start_s=statistics.median(s for s, _ in colds),
+                      cold_start_runs_s=[s for s, _ in colds],
+                      cold_start_peak_rss_mb=statistics.median(r for _, r in colds))
     scale = []
     for n in [int(x) for x in args.distractors.split(",") if x.strip()]:
         docs = [p.read_text(encoding="utf-8") for p in sorted((EXAMPLE / "references").glob("*"))
@@ -196,9 +222,9 @@ def main() -> None:
     result["check_many"] = many
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     from claimcheck.bench.results import git_info
-    from claimcheck.precision import cpu_has_native_bf16, resolve_precision
+    from claimcheck.precision import resolve_precision
 
-    result.update(git=git_info(ROOT), native_bf16=cpu_has_native_bf16(),
+    result.update(git=git_info(ROOT), cpu=cpu_info(),
                   precision=resolve_precision(checker.config.model.precision),
                   hardware=f"{platform.machine()}, {os.cpu_count()} cores",
                   loadavg_before=[round(x, 2) for x in load_before],
@@ -207,9 +233,14 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
 
+    cpu = result["cpu"]
+    print(f"CPU: {cpu['model']} ({cpu['kind']}; "
+          + ", ".join(f for f, on in cpu["features"].items() if on)
+          + f"), {cpu['cores']} cores; precision {result['precision']}")
     print(f"{'measure':40s} value")
-    for k in ("cold_start_s", "in_process_first_check_s", "warm_median_s", "warm_min_s",
-              "nli_pairs_per_check", "nli_pairs_per_s", "naive_pairs", "naive_s",
+    for k in ("cold_start_s", "cold_start_peak_rss_mb", "in_process_first_check_s",
+              "warm_median_s", "warm_min_s", "nli_pairs_per_check", "nli_pairs_per_s",
+              "stance_pairs_per_check", "naive_pairs", "naive_s",
               "naive_over_pipeline", "peak_rss_example_mb", "peak_rss_mb"):
         if k in result:
             print(f"{k:40s} {result[k]}")

@@ -71,10 +71,10 @@ def test_nato_article_report(default_checker, nato_article, nato_refs_dir):
     from pathlib import Path
 
     from claimcheck.config import file_sha256
-    from claimcheck.quotes.stance import stance_model_path
+    from claimcheck.quotes.stance import default_stance_model, stance_model_path
     from claimcheck.verdict.nli import weights_file
 
-    assert report.stances and report.meta["stance_model"] == "default"
+    assert report.stances and report.meta["stance_model"] == default_stance_model()
     weights = weights_file(Path(stance_model_path("default")))
     assert report.meta["stance_weights_sha256"] == file_sha256(weights)
     ids = {q.id for q in report.quotes}

@@ -282,20 +282,32 @@ def test_aggregate_stance_default_threshold_is_the_configs():
     assert StanceConfig().threshold < 0.1 and st.label == "favor"
 
 
-def test_the_stance_model_is_the_packaged_one_or_the_judge(tiny_nli_dir):
+def test_the_stance_model_is_the_packaged_one_or_the_judge(tiny_nli_dir, monkeypatch):
     from pathlib import Path
 
+    from claimcheck import precision
     from claimcheck.pipeline import ClaimChecker
-    from claimcheck.quotes.stance import DEFAULT_STANCE_MODEL, load_stance_model, stance_model_path
+    from claimcheck.quotes.stance import (
+        DEFAULT_STANCE_MODEL,
+        FAST_STANCE_MODEL,
+        load_stance_model,
+        stance_model_path,
+    )
     from claimcheck.verdict.nli import MODELS_DIR, ModelConfig
 
-    assert Path(stance_model_path("default")) == MODELS_DIR / DEFAULT_STANCE_MODEL
+    # 'default' is the mpnet model on a CPU with AMX, the MiniLM one on any other
+    for flags, name in (({"amx_bf16", "avx2"}, DEFAULT_STANCE_MODEL), ({"avx2"}, FAST_STANCE_MODEL),
+                        ({"avx512_bf16", "avx512f"}, FAST_STANCE_MODEL)):
+        monkeypatch.setattr(precision, "cpu_flags", lambda f=flags: frozenset(f))
+        assert Path(stance_model_path("default")) == MODELS_DIR / name
     assert (MODELS_DIR / DEFAULT_STANCE_MODEL / "adapter_model.safetensors").is_file()
+    assert (MODELS_DIR / FAST_STANCE_MODEL / "model.safetensors").is_file()
+    assert Path(stance_model_path(DEFAULT_STANCE_MODEL)) == MODELS_DIR / DEFAULT_STANCE_MODEL
     assert stance_model_path("/some/folder") == "/some/folder"
     judge = object()
     assert load_stance_model(StanceConfig(model="judge"), ModelConfig(), judge) is judge
     m = load_stance_model(StanceConfig(), ModelConfig(batch_size=7))
-    assert m.name_or_path == str(MODELS_DIR / DEFAULT_STANCE_MODEL) and m.batch_size == 7
+    assert m.name_or_path == str(MODELS_DIR / FAST_STANCE_MODEL) and m.batch_size == 7
     checker = ClaimChecker({"model": {"nli": str(tiny_nli_dir)}, "stance": {"model": "judge"}})
     assert checker.stance_model is checker.nli
 

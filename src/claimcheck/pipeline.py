@@ -30,7 +30,7 @@ from claimcheck.errors import ClaimcheckWarning, ConfigError, InputError
 from claimcheck.evidence.references import ReferenceSet
 from claimcheck.evidence.retrieve import RetrievalConfig, Retriever
 from claimcheck.quotes.extract import QuotesConfig
-from claimcheck.quotes.stance import StanceConfig
+from claimcheck.quotes.stance import StanceConfig, stance_model_name
 from claimcheck.report import Report
 from claimcheck.review.flags import FlagsConfig
 from claimcheck.text.ingest import ingest
@@ -482,7 +482,7 @@ class ClaimChecker:
             "model": self.config.model.nli,
             "model_weights_sha256": nli.calibration.get("weights_sha256"),
             # the stance model, when this article's quotes were scored with it
-            "stance_model": self.config.stance.model if scored else None,
+            "stance_model": stance_model_name(self.config.stance.model) if scored else None,
             "stance_weights_sha256": (self.stance_model.calibration.get("weights_sha256")
                                       if scored else None),
             "thresholds": {**dict(zip(("entailment", "contradiction"), self.thresholds(),

@@ -82,9 +82,10 @@ class StanceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
-    model: str = Field("default", description="'default' (the trained stance model "
-                       "stance-mpnet-v1), 'stance-minilm-v3' (the smaller, faster one), 'judge' "
-                       "(the NLI judge, zero-shot) or a model folder")
+    model: str = Field("default", description="'default' (by the CPU: stance-mpnet-v1 where it "
+                       "has AMX, stance-minilm-v3 elsewhere), 'stance-mpnet-v1' (the stronger "
+                       "one), 'stance-minilm-v3' (the smaller, faster one), 'judge' (the NLI "
+                       "judge, zero-shot) or a model folder")
     zero_shot: bool | None = Field(
         None, description="score as a zero-shot NLI model (content-free premise subtracted, "
         "label by threshold) rather than a trained stance model (3-way argmax of favor / "
@@ -126,16 +127,33 @@ class StanceConfig(BaseModel):
 
 # --- the model ---------------------------------------------------------------------------------
 
-#: the packaged stance model ``stance.model: default`` loads
+#: the packaged stance models: the stronger mpnet one (what ``claimcheck train stance`` writes)
+#: and the MiniLM one
 DEFAULT_STANCE_MODEL = "stance-mpnet-v1"
+FAST_STANCE_MODEL = "stance-minilm-v3"
+
+
+def default_stance_model() -> str:
+    """What ``stance.model: default`` loads on this machine: stance-mpnet-v1 where the CPU has
+    AMX (bf16: its stance on the example in about 0.4 s), stance-minilm-v3 on every other CPU,
+    where mpnet-base costs about 6x the time and 600 MB more memory (F_avg 0.08-0.13 lower on
+    the stance dev sets; docs/quotes-and-stance.md, docs/speed.md)."""
+    from claimcheck.precision import cpu_has_amx
+
+    return DEFAULT_STANCE_MODEL if cpu_has_amx() else FAST_STANCE_MODEL
+
+
+def stance_model_name(name: str) -> str:
+    """``name`` with 'default' resolved (:func:`default_stance_model`)."""
+    return default_stance_model() if name == "default" else name
 
 
 def stance_model_path(name: str) -> str:
-    """'default' -> the packaged stance model's folder; a packaged model's name -> its folder;
-    anything else (a folder, a hub id) unchanged."""
+    """'default' -> the folder of :func:`default_stance_model`; a packaged model's name -> its
+    folder; anything else (a folder, a hub id) unchanged."""
     from claimcheck.verdict.nli import MODELS_DIR
 
-    name = DEFAULT_STANCE_MODEL if name == "default" else name
+    name = stance_model_name(name)
     return str(MODELS_DIR / name) if (MODELS_DIR / name).is_dir() else name
 
 

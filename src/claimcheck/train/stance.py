@@ -223,12 +223,12 @@ def evaluate_dev(cfg: StanceTrainConfig, model_dir: Path) -> dict:
     (benchmarks/results/<name>/, read by the leaderboard); for any other folder into its
     checkpoint/dev/ with ``pipeline.stance.model`` set to it."""
     from claimcheck.bench.runner import run
-    from claimcheck.quotes.stance import stance_model_path
+    from claimcheck.quotes.stance import DEFAULT_STANCE_MODEL, stance_model_path
 
-    packaged = Path(stance_model_path("default")).resolve() == model_dir.resolve()
+    packaged = Path(stance_model_path(DEFAULT_STANCE_MODEL)).resolve() == model_dir.resolve()
     out = {}
     for bench in cfg.dev:
-        overrides = [] if packaged else [f"pipeline.stance.model={model_dir}"]
+        overrides = [f"pipeline.stance.model={DEFAULT_STANCE_MODEL if packaged else model_dir}"]
         target = None if packaged else model_dir / "checkpoint" / "dev" / Path(bench).stem
         res = run(bench, limit=cfg.dev_limit, overrides=overrides, output=target)
         out[Path(bench).stem] = {"rows": res["dataset"]["rows_evaluated"],
