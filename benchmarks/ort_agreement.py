@@ -112,7 +112,8 @@ def _int8(holder, attr: str) -> None:
 
     m = getattr(holder, attr)
     setattr(holder, attr, ort.OnnxModel(ort.quantized(m.file), m.config, m.prefix, m.head,
-                                        m.session.get_session_options().intra_op_num_threads))
+                                        m.session.get_session_options().intra_op_num_threads,
+                                        m.word_table))
 
 
 def compare(name: str, ref: np.ndarray, other: np.ndarray) -> dict:

@@ -132,17 +132,23 @@ def test_a_check_of_the_example_does_not_import_transformers(tmp_path):
 
 
 def test_int8_quantization_runs_on_our_layers():
-    """model.quantize=int8 swaps our nn.Linear layers for dynamic int8 ones: the same labels."""
+    """model.quantize=int8 swaps our nn.Linear layers for dynamic int8 ones in torch, and runs
+    ONNX Runtime's int8 model on the onnx path: the same labels."""
+    from claimcheck.text import ort
     from claimcheck.verdict.nli import NLIModel
 
     pairs = [("NATO was founded in 1949 in Washington.", "NATO was founded in 1949."),
              ("NATO was founded in 1949.", "NATO was founded in 1975.")]
     fp32 = NLIModel("default", precision="fp32").predict(pairs)
-    int8 = NLIModel("default", quantize="int8")
+    int8 = NLIModel("default", quantize="int8", precision="fp32")
     assert isinstance(int8.model, transformer.Model)
     assert type(int8.model.bert.encoder.layer[0].output.dense).__name__ == "Linear" and \
         "quantized" in type(int8.model.bert.encoder.layer[0].output.dense).__module__
     assert (int8.predict(pairs).argmax(axis=1) == fp32.argmax(axis=1)).all()
+    if ort.available():
+        fast = NLIModel("default", quantize="int8", precision="onnx")
+        assert fast.model.file.name.endswith(".int8.onnx")
+        assert (fast.predict(pairs).argmax(axis=1) == fp32.argmax(axis=1)).all()
 
 
 def test_another_architecture_loads_through_transformers(tmp_path):

@@ -7,6 +7,11 @@ with ``torch.onnx.export``, into the claimcheck cache (``$CLAIMCHECK_CACHE`` or
 module's export version; every later load on the machine reads that file. ONNX Runtime's CPU
 provider then runs it with all graph optimizations (fused attention, GELU and layer norm kernels).
 
+The graph leaves out the word table: :class:`OnnxModel` looks the rows up in torch, from the
+table as the model file stores it (fp16, memory-mapped: only the rows a check reads become
+resident), and passes them in. Inside the graph the table would be an fp32 copy, 47 MB per MiniLM
+model resident whatever is read (four of them in a check).
+
 The weights and the tokenizer are the model's own, so the numbers are the same as the torch fp32
 path up to float rounding (label agreement 100% on the example's 250 judge pairs, largest logit
 difference 4e-6). On a CPU without AMX it is about twice as fast as torch (docs/speed.md), so
@@ -40,9 +45,23 @@ from claimcheck.errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 #: Changes whenever the exported graph would differ for the same weights (a new cache entry).
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 OPSET = 17
 _lock = threading.Lock()
+_shared_arena: list[bool] = []  # registered once per process
+
+
+def _use_shared_arena(onnxruntime, so) -> None:
+    """One memory arena for every session of the process instead of one each: the judge, the
+    stance model, check-worthiness and the encoder run one after another, so each session's
+    arena would hold its largest activations for good (about 30 MB each on the example)."""
+    with _lock:
+        if not _shared_arena:
+            mem = onnxruntime.OrtMemoryInfo("Cpu", onnxruntime.OrtAllocatorType.ORT_ARENA_ALLOCATOR,
+                                            0, onnxruntime.OrtMemType.DEFAULT)
+            onnxruntime.create_and_register_allocator(mem, onnxruntime.OrtArenaCfg(0, -1, -1, -1))
+            _shared_arena.append(True)
+    so.add_session_config_entry("session.use_env_allocators", "1")
 
 
 def available() -> bool:
@@ -57,12 +76,17 @@ def cache_dir() -> Path:
 
 
 def weights_key(model, head: str) -> str:
-    """sha256 of ``model``'s parameters (names, dtypes, shapes, bytes), its head, the model type
-    and :data:`EXPORT_VERSION`: the name of its export in the cache."""
+    """sha256 of the parameters the export holds (names, dtypes, shapes, bytes: all but the
+    word table, which stays outside the graph and is not read here, so its pages stay out of
+    memory), the head, the model type and :data:`EXPORT_VERSION`: the name of the export in the
+    cache."""
     import torch
 
     h = hashlib.sha256(f"claimcheck-onnx|{EXPORT_VERSION}|{model.prefix}|{head}".encode())
+    words = f"{model.prefix}.embeddings.word_embeddings.weight"
     for name, p in model.state_dict().items():
+        if name == words:
+            continue
         t = p.detach().contiguous()
         h.update(f"|{name}|{t.dtype}|{tuple(t.shape)}|".encode())
         h.update(memoryview(t.reshape(-1).view(torch.uint8).numpy()))
@@ -70,7 +94,12 @@ def weights_key(model, head: str) -> str:
 
 
 def _inputs(prefix: str) -> list[str]:
-    return ["input_ids", "attention_mask", *(["token_type_ids"] if prefix == "bert" else [])]
+    return ["input_ids", "attention_mask", *(["token_type_ids"] if prefix == "bert" else []),
+            "word_vectors"]
+
+
+def _word_table(model):
+    return getattr(model, model.prefix).embeddings.word_embeddings
 
 
 def export(model, file: Path) -> Path:
@@ -87,8 +116,10 @@ def export(model, file: Path) -> Path:
             super().__init__()
             self.model = model
 
-        def forward(self, *args):
-            return getattr(self.model(*args), output)
+        def forward(self, input_ids, attention_mask, *rest):
+            *types, words = rest
+            return getattr(self.model(input_ids, attention_mask, *(types or [None]), words),
+                           output)
 
     # padded rows, so that the trace takes the masked attention path (which an all-ones mask
     # computes the same as the unmasked one)
@@ -97,7 +128,9 @@ def export(model, file: Path) -> Path:
     if model.prefix == "mpnet":  # MPNet's pad id is 1, its <s> and </s> 0 and 2
         ids = torch.tensor([[0, 4, 5, 6, 2], [0, 7, 2, 1, 1]])
         args = (ids, (ids != 1).long())
-    axes = {n: {0: "batch", 1: "sequence"} for n in names}
+    with torch.no_grad():
+        args = (*args, _word_table(model)(ids).float())
+    axes = {n: {0: "batch", 1: "sequence"} for n in names}  # word_vectors: also (batch, sequence)
     axes[output] = {0: "batch", 1: "sequence"} if output == "last_hidden_state" or \
         model.head == "token" else {0: "batch"}
     file.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +154,8 @@ class OnnxModel:
     Model` is (torch tensors in, ``.logits`` or ``.last_hidden_state`` out as a torch tensor);
     ``config``, ``prefix`` and ``head`` are the torch model's."""
 
-    def __init__(self, file: Path, config, prefix: str, head: str, threads: int) -> None:
+    def __init__(self, file: Path, config, prefix: str, head: str, threads: int,
+                 word_table) -> None:
         import onnxruntime
 
         so = onnxruntime.SessionOptions()
@@ -129,9 +163,14 @@ class OnnxModel:
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
+        # pre-packed matrix weights are a second copy of them (30 MB per MiniLM model), for a
+        # few percent of speed on the example's batches
+        so.add_session_config_entry("session.disable_prepacking", "1")
+        _use_shared_arena(onnxruntime, so)
         self.session = onnxruntime.InferenceSession(str(file), so,
                                                     providers=["CPUExecutionProvider"])
         self.file, self.config, self.prefix, self.head = file, config, prefix, head
+        self.word_table = word_table  # the torch lookup table (fp16, memory-mapped)
         self._output = "last_hidden_state" if head == "none" else "logits"
         self._inputs = [i.name for i in self.session.get_inputs()]
 
@@ -139,8 +178,10 @@ class OnnxModel:
         import numpy as np
         import torch
 
+        with torch.inference_mode():
+            words = self.word_table(input_ids.cpu()).float().numpy()
         ids = input_ids.cpu().numpy()
-        given = {"input_ids": ids,
+        given = {"input_ids": ids, "word_vectors": words,
                  "attention_mask": np.ones_like(ids) if attention_mask is None else
                  attention_mask.cpu().numpy(),
                  "token_type_ids": np.zeros_like(ids) if token_type_ids is None else
@@ -209,7 +250,8 @@ def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
             export(model, file)
         target = quantized(file) if int8 else file
     try:
-        return OnnxModel(target, model.config, model.prefix, model.head, threads)
+        return OnnxModel(target, model.config, model.prefix, model.head, threads,
+                         _word_table(model))
     except Exception as e:  # a truncated or foreign cache file: export again
         log.warning("could not read %s (%s); exporting again", target, e)
         with _lock:
@@ -217,4 +259,5 @@ def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
             if int8:
                 target.unlink(missing_ok=True)
                 target = quantized(file)
-        return OnnxModel(target, model.config, model.prefix, model.head, threads)
+        return OnnxModel(target, model.config, model.prefix, model.head, threads,
+                         _word_table(model))

@@ -222,13 +222,17 @@ class _Bert(nn.Module):
         self.embeddings = _Embeddings(c, token_types=True)
         self.encoder = _Encoder(c, _BertAttention)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> torch.Tensor:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, word_vectors=None
+                ) -> torch.Tensor:
+        """``word_vectors``: the word table's rows for ``input_ids``, looked up by the caller
+        (the ONNX graph of :mod:`claimcheck.text.ort` leaves the table out)."""
         e = self.embeddings
         n, length = input_ids.shape
         positions = torch.arange(length, device=input_ids.device)[None]
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
-        h = e.word_embeddings(input_ids) + e.token_type_embeddings(token_type_ids)
+        words = e.word_embeddings(input_ids) if word_vectors is None else word_vectors
+        h = words + e.token_type_embeddings(token_type_ids)
         h = e.LayerNorm(h + e.position_embeddings(positions))
         mask = None  # sdpa's boolean mask over the keys, as transformers builds it
         if attention_mask is not None and not bool(attention_mask.all()):
@@ -252,12 +256,14 @@ class _MPNet(nn.Module):
                                                             c.num_attention_heads)
         self.buckets = c.relative_attention_num_buckets
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> torch.Tensor:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, word_vectors=None
+                ) -> torch.Tensor:
         e = self.embeddings
         n, length = input_ids.shape
         real = input_ids.ne(self.padding_idx).int()
         positions = (torch.cumsum(real, dim=1).type_as(real) * real).long() + self.padding_idx
-        h = e.LayerNorm(e.word_embeddings(input_ids) + e.position_embeddings(positions))
+        words = e.word_embeddings(input_ids) if word_vectors is None else word_vectors
+        h = e.LayerNorm(words + e.position_embeddings(positions))
         mask = None
         if attention_mask is not None and not bool(attention_mask.all()):
             keep = attention_mask.bool()[:, None, None, :].expand(n, 1, length, length)
@@ -328,9 +334,10 @@ class Model(nn.Module):
         elif head == "token":
             self.classifier = _linear(c.hidden_size, c.num_labels)
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> SimpleNamespace:
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, word_vectors=None
+                ) -> SimpleNamespace:
         encoder = getattr(self, self.prefix)
-        h = encoder(input_ids, attention_mask, token_type_ids)
+        h = encoder(input_ids, attention_mask, token_type_ids, word_vectors)
         if self.head == "none":
             return SimpleNamespace(last_hidden_state=h)
         if self.head == "token":
