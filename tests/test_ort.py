@@ -125,3 +125,26 @@ def test_the_judge_on_onnx_gives_the_torch_labels(cache):
     assert isinstance(fast_model.model, ort.OnnxModel)
     assert (slow.argmax(1) == fast.argmax(1)).all()
     assert abs(slow - fast).max() < 1e-4
+
+
+def test_a_cached_export_is_used_without_converting_the_torch_weights(cache):
+    """prepare() on a cache hit: the export is found by the weights as stored (fp16 here), which
+    are never converted to fp32; the numbers are the same as the fp32 torch model's."""
+    def stored():
+        model = _tiny("bert", "sequence")
+        for p in model.parameters():
+            p.data = p.data.half()
+        return model
+
+    first = ort.prepare(stored(), "onnx")
+    model = stored()
+    again = ort.prepare(model, "onnx")
+    assert again.file == first.file
+    assert model.bert.encoder.layer[0].output.dense.weight.dtype == torch.float16  # untouched
+    enc = _batch("bert")
+    with torch.inference_mode():
+        want = inference_weights(stored(), "fp32")(**enc).logits
+    assert torch.allclose(again(**enc).logits, want, atol=1e-4)
+    torch_model = ort.prepare(stored(), "fp32")
+    assert isinstance(torch_model, transformer.Model)
+    assert torch_model.bert.encoder.layer[0].output.dense.weight.dtype == torch.float32

@@ -331,9 +331,11 @@ class ClaimChecker:
     def score(self, claims: Sequence[Claim], cands: list[list[Candidate]]) -> list[list[Evidence]]:
         """NLI probabilities for the (candidate premise, claim statement) pairs the verdict rule
         can use: each retrieved sentence that holds the claim's topic or names its subject
-        (``verdict.judge_off_topic``: every one), then the windows of those it leaves undecided
-        where the window holds the topic (``verdict.window_if_undecided``; off: every window, in
-        the sentences' batch)."""
+        (``verdict.judge_off_topic``: every one), then the windows of those that do not entail the
+        claim on their own, where the window holds the topic (``verdict.window_if_undecided``;
+        off: every window, in the sentences' batch). A window that entails more replaces its
+        sentence (a contradiction the judge reads in one sentence of an entailing window is
+        taken as its error, as before)."""
         vc = self.config.verdict
         fail_safe, min_overlap = vc.fail_safe, self.min_overlap()
 
@@ -353,9 +355,9 @@ class ClaimChecker:
         if vc.window_if_undecided:
             probs = self.nli.predict([(x.premise, h) for x, h in flat], progress=progress) \
                 if flat else []
-            entail_t, contra_t = self.thresholds()
+            entail_t = self.thresholds()[0]
             todo = [i for i, (x, h) in enumerate(flat) if x.window is not None and
-                    probs[i][0] < entail_t and probs[i][2] < contra_t and about(h, x.window)]
+                    probs[i][0] < entail_t and about(h, x.window)]
             wprobs = self.nli.predict([(window(flat[i][0]), flat[i][1]) for i in todo],
                                       progress=progress) if todo else []
             windows = dict(zip(todo, wprobs, strict=True))

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from claimcheck.errors import ModelLoadError
-from claimcheck.precision import autocast, inference_weights, resolve_precision
+from claimcheck.precision import autocast, resolve_precision
 from claimcheck.text.encoder import Encoder
 
 log = logging.getLogger(__name__)
@@ -118,8 +118,7 @@ class FinetunedCheckworthy:
             self.positive_index = label2id[POSITIVE_LABEL]
             from claimcheck.text import ort
 
-            self._model = ort.accelerate(inference_weights(model.eval(), self.precision),
-                                         self.precision)
+            self._model = ort.prepare(model.eval(), self.precision)
         return self
 
     def logits(self, sentences: list[str], batch_size: int | None = None) -> np.ndarray:

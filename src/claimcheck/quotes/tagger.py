@@ -177,7 +177,7 @@ class QuoteTagger:
     @functools.lru_cache(maxsize=2)
     def load(folder: str, precision: str = "auto", max_length: int = 256) -> QuoteTagger:
         """The tagger in ``folder`` (safetensors only), loaded once per process."""
-        from claimcheck.precision import inference_weights, resolve_precision
+        from claimcheck.precision import resolve_precision
 
         path = Path(folder).expanduser()
         if not (path / "config.json").is_file() or not (path / "model.safetensors").is_file():
@@ -196,8 +196,7 @@ class QuoteTagger:
         prec = resolve_precision(precision)
         from claimcheck.text import ort
 
-        return QuoteTagger(ort.accelerate(inference_weights(model, prec), prec), tok, max_length,
-                           prec, str(path))
+        return QuoteTagger(ort.prepare(model, prec), tok, max_length, prec, str(path))
 
     def logits(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Per-token logits (summed over the windows holding the token) and token offsets."""

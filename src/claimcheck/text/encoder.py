@@ -41,8 +41,7 @@ class _TransformersEncoder:
         from claimcheck.text import ort
 
         self.model, self.tokenizer = transformer.load_any(path, "none")
-        self.model = ort.accelerate(inference_weights(self.model.to(device).eval(), precision),
-                                    precision, device)
+        self.model = ort.prepare(self.model.to(device).eval(), precision, device)
         self.pooling, self.device = pooling, device
         self.dim = int(self.model.config.hidden_size)
 

@@ -45,7 +45,7 @@ from claimcheck.errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 #: Changes whenever the exported graph would differ for the same weights (a new cache entry).
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 OPSET = 17
 _lock = threading.Lock()
 _shared_arena: list[bool] = []  # registered once per process
@@ -76,10 +76,10 @@ def cache_dir() -> Path:
 
 
 def weights_key(model, head: str) -> str:
-    """sha256 of the parameters the export holds (names, dtypes, shapes, bytes: all but the
-    word table, which stays outside the graph and is not read here, so its pages stay out of
-    memory), the head, the model type and :data:`EXPORT_VERSION`: the name of the export in the
-    cache."""
+    """sha256 of the parameters the export holds, as the model file stores them (names, dtypes,
+    shapes, bytes: all but the word table, which stays outside the graph and is not read here, so
+    its pages stay out of memory), the head, the model type and :data:`EXPORT_VERSION`: the name
+    of the export in the cache."""
     import torch
 
     h = hashlib.sha256(f"claimcheck-onnx|{EXPORT_VERSION}|{model.prefix}|{head}".encode())
@@ -224,12 +224,24 @@ def quantized(file: Path) -> Path:
     return out
 
 
+def prepare(model, precision: str, device: str = "cpu", int8: bool = False):
+    """``model`` (as loaded: weights in their file's dtype) ready to run in ``precision``: on ONNX
+    Runtime for 'onnx' (:func:`accelerate`; an export found in the cache is used without
+    converting the torch weights at all), else its weights converted in place
+    (:func:`claimcheck.precision.inference_weights`)."""
+    from claimcheck.precision import inference_weights
+    from claimcheck.text import transformer
+
+    if precision == "onnx" and isinstance(model, transformer.Model):
+        return accelerate(model, precision, device, int8)
+    return inference_weights(model, precision)
+
+
 def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
     """``model`` on ONNX Runtime when ``precision`` is 'onnx' (exported on first use, then read
     from the cache; ``int8``: its :func:`quantized` version); any other precision, or a model that
     is not one of :mod:`claimcheck.text.transformer`'s (a transformers model of another
-    architecture), is returned as it is. The model's weights must already be fp32
-    (:func:`claimcheck.precision.inference_weights`)."""
+    architecture), is returned as it is. Its weights are converted to fp32 only to export it."""
     from claimcheck.text import transformer
 
     if precision != "onnx" or not isinstance(model, transformer.Model):
@@ -242,12 +254,14 @@ def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
                              "pip install onnxruntime, or set model.precision to fp32.")
     import torch
 
+    from claimcheck.precision import inference_weights
+
     file = cache_dir() / f"{model.prefix}-{model.head}-{weights_key(model, model.head)[:24]}.onnx"
     threads = torch.get_num_threads()
     with _lock:
         if not file.is_file():
             log.info("exporting %s model to ONNX (once per machine): %s", model.prefix, file)
-            export(model, file)
+            export(inference_weights(model, "fp32"), file)
         target = quantized(file) if int8 else file
     try:
         return OnnxModel(target, model.config, model.prefix, model.head, threads,
@@ -255,7 +269,7 @@ def accelerate(model, precision: str, device: str = "cpu", int8: bool = False):
     except Exception as e:  # a truncated or foreign cache file: export again
         log.warning("could not read %s (%s); exporting again", target, e)
         with _lock:
-            export(model, file)
+            export(inference_weights(model, "fp32"), file)
             if int8:
                 target.unlink(missing_ok=True)
                 target = quantized(file)

@@ -232,7 +232,7 @@ class NLIModel:
                 raise ModelLoadError(f"Model folder {path!r} has no .safetensors weights.{hint}")
             verify_checksum(folder)
             self.calibration = calibration.read(folder)
-        from claimcheck.precision import inference_weights, resolve_precision
+        from claimcheck.precision import resolve_precision
         from claimcheck.text import ort
 
         # int8 dynamic quantization and bf16 autocast do not combine: int8 runs in fp32 (torch's
@@ -251,9 +251,8 @@ class NLIModel:
                 "safetensors weights are accepted."
             ) from e
         self.label_map = map_labels(model.config.id2label)
-        inference_weights(model, self._precision).eval()
-        model = ort.accelerate(model, self._precision, self.device,
-                               int8=self.quantize == "int8")
+        model = ort.prepare(model.eval(), self._precision, self.device,
+                            int8=self.quantize == "int8")
         if self.quantize == "int8" and self._precision != "onnx":
             with warnings.catch_warnings():  # torch.ao.quantization warns it is deprecated
                 warnings.simplefilter("ignore")

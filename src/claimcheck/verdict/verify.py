@@ -80,9 +80,8 @@ class VerdictConfig(Strict):
         "0: off")
     window_if_undecided: bool = Field(
         True, description="read a sentence's window premise only where it may count: the sentence "
-        "alone neither entails nor contradicts past the thresholds, and the window holds the "
-        "claim's topic (min_overlap); false: every window, in one batch with the sentences, as "
-        "before issue #37")
+        "alone does not entail past the threshold, and the window holds the claim's topic "
+        "(min_overlap); false: every window, in one batch with the sentences, as before issue #37")
     judge_off_topic: bool = Field(
         False, description="score retrieved passages that neither hold the claim's topic "
         "(min_overlap) nor name its subject, although the rule can take neither support nor a "
