@@ -174,7 +174,10 @@ class OnnxModel:
         self._output = "last_hidden_state" if head == "none" else "logits"
         self._inputs = [i.name for i in self.session.get_inputs()]
 
-    def __call__(self, input_ids, attention_mask=None, token_type_ids=None) -> SimpleNamespace:
+    def __call__(self, *args, **kwargs) -> SimpleNamespace:
+        return self.forward(*args, **kwargs)  # as torch modules are called
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None) -> SimpleNamespace:
         import numpy as np
         import torch
 
