@@ -216,9 +216,11 @@ def summary(res: dict[str, Any]) -> dict[str, Any]:
     fs = {k: v["held"]["false_support"] for k, v in claim_level.items()
           if "held" in v and v["held"]["false_support"] is not None}
     g = [v["held"]["balanced_accuracy"] for k, v in res["sets"].items()
-         if k.startswith("grounded_") and k[9:] not in SMOKE and "held" in v]
+         if k.startswith("grounded_") and k[9:] not in SMOKE and "held" in v
+         and v["held"]["balanced_accuracy"] is not None]  # a small part may hold one class
     ga = [v["all"]["balanced_accuracy"] for k, v in res["sets"].items()
-          if k.startswith("grounded_") and k[9:] not in SMOKE and "all" in v]
+          if k.startswith("grounded_") and k[9:] not in SMOKE and "all" in v
+          and v["all"]["balanced_accuracy"] is not None]
     out = {"false_support_held": fs, "max_false_support_held": max(fs.values(), default=None),
            "grounded_mean_balanced_accuracy_held": round(sum(g) / len(g), 4) if g else None,
            "grounded_mean_balanced_accuracy_all": round(sum(ga) / len(ga), 4) if ga else None}
