@@ -154,7 +154,15 @@ def test_decisions_persist_across_a_restart_and_export(desk, checked, default_ch
         panel = again.get(f"{url}/claims/{mutual}").text
         assert 'id="decision-saved"' in panel and "<b>supported</b>" in panel
         assert "editor disagrees" in panel
-        rows = [json.loads(x) for x in again.get(f"{url}/decisions.jsonl").text.splitlines()]
+        export = again.get(f"{url}/decisions.jsonl").text
+        rows = [json.loads(x) for x in export.splitlines()]
+    # the export is a benchmark dataset (format: decisions) as it comes
+    from claimcheck.bench.adapters import Source, get_adapter
+
+    (data_dir / "export.jsonl").write_text(export, encoding="utf-8")
+    loaded = get_adapter("decisions").load(Source(data_dir / "export.jsonl", "all", {}),
+                                           "claim_verification", {})
+    assert [e["label"] for e in loaded.examples] == ["supported"]
     claim = next(r for r in rows if r["kind"] == "claim")
     assert claim["label"] == "supported" and claim["predicted"] == "contradicted"
     assert claim["claim_id"] == mutual and claim["text"].startswith(MUTUAL)
