@@ -203,6 +203,19 @@ def test_a_50_mb_upload_is_refused_with_the_limit(desk):
     assert "more than the limit of 10 MB" in html.unescape(r.text)
 
 
+def test_a_large_upload_without_a_length_is_cut_off_at_the_limit(desk):
+    def chunks():  # chunked transfer: no content-length to refuse it by
+        yield b"--x\r\nContent-Disposition: form-data; name=\"article\"\r\n\r\n"
+        for _ in range(12):
+            yield b"a" * (1024 * 1024)
+        yield b"\r\n--x--\r\n"
+
+    r = desk.post("/checks", content=chunks(),
+                  headers={"content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413
+    assert "more than the limit of 10 MB" in html.unescape(r.text)
+
+
 def test_uploaded_reference_names_cannot_leave_the_data_folder(desk, data_dir, tmp_path):
     r = desk.post("/checks", data={"article": "NATO was founded in 1949.", "refs": "upload"},
                   files=[("ref_files", ("../../escape.md", b"# NATO\nNATO was founded in 1949.\n",
