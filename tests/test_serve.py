@@ -241,3 +241,19 @@ def test_a_cross_site_post_is_refused(desk):
     r = desk.post("/checks", data={"article": "NATO was founded in 1949.", "refs": REFS},
                   headers={"origin": "http://evil.example"})
     assert r.status_code == 403 and "another site" in r.text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--port", "70000"], "--port 70000 is not a port"),
+    (["--refs", "/nonexistent/refs"], "References path '/nonexistent/refs' does not exist"),
+    (["--max-upload-mb", "0"], "--max-upload-mb must be > 0"),
+])
+def test_serve_refuses_bad_options_before_starting(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+
+    r = CliRunner().invoke(app, ["serve", "--data", str(tmp_path / "data"), *args])
+    assert r.exit_code == 2
+    assert message in r.output
+    assert not (tmp_path / "data").exists()  # nothing written
