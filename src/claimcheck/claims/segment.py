@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import Field
 
 from claimcheck.config import Strict
-from claimcheck.text.nlp import LineDocs, has_parser, load_spacy
+from claimcheck.text.nlp import LineDocs, has_parser, load_spacy, noun_chunks
 from claimcheck.types import Claim, Document, NonClaim, SpanKind
 
 
@@ -116,27 +116,13 @@ def _antecedent(subj, sent, text: str) -> str | None:
     if sent.start == 0:
         return None
     prev = doc[sent.start - 1].sent  # the previous sentence, found from its last token
-    for chunk in reversed(_noun_chunks(prev)):
+    for chunk in reversed(noun_chunks(prev)):
         words = [t for t in chunk if t.dep_ != "det"]
         if chunk.root.lemma_ == subj[1].lemma_ and chunk.root.tag_ == subj[1].tag_ and \
                 len(words) > 1:
             body = text[words[0].idx: chunk.root.idx + len(chunk.root)]
             return body if words[0].dep_ == "poss" or words[0].tag_ == "NNP" else f"the {body}"
     return None
-
-
-def _noun_chunks(span) -> list:
-    """The Doc's noun chunks that lie inside ``span``, found by running the noun-chunk iterator
-    over ``span`` alone: ``Span.noun_chunks`` runs it over the whole Doc for each call, which
-    made an article written as one long line quadratic (a chunk's tokens never leave their
-    sentence, so the chunks are the same)."""
-    from spacy.tokens import Span
-
-    doc = span.doc
-    if doc.noun_chunks_iterator is None:  # raises as Doc.noun_chunks does
-        return list(span.noun_chunks)
-    return [Span(doc, s, e, label=label) for s, e, label in doc.noun_chunks_iterator(span)
-            if span.start <= s and e <= span.end]
 
 
 def split_sentence(sent, min_words: int, text: str | None = None) -> list[tuple[int, int, str]]:
