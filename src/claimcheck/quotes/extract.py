@@ -98,7 +98,9 @@ class QuotesConfig(BaseModel):
     min_unattributed_words: int = Field(
         5, ge=1, description="an unattributed quoted span shorter than this is a scare quote"
     )
-    max_quote_chars: int = Field(3000, ge=20, description="longer quoted spans are dropped")
+    max_quote_chars: int = Field(
+        3000, ge=20, description="longer quoted spans and reported clauses are dropped (a "
+        "longer reported clause is the rest of text that could not be split into sentences)")
     extra_cue_verbs: list[str] = Field(default_factory=list, description="lemmas to add")
     skip_boilerplate: bool = Field(True, description="ignore quotes inside Document.boilerplate")
     merge_split_quotes: bool = Field(
@@ -483,12 +485,12 @@ class _Extractor:
                     continue
                 if tok.lower_ == "according" and tok.i + 1 < len(d) and d[tok.i + 1].lower_ == "to":
                     cand = self._according_to(tok, base)
-                    if cand is not None:
+                    if cand is not None and not self._too_long(*cand.content):
                         out.append(cand)
                     continue
                 if tok.pos_ == "NOUN" and tok.lemma_.lower() in NOMINAL_CUES:
                     cand = self._nominal(tok, base)
-                    if cand is not None:
+                    if cand is not None and not self._too_long(*cand.content):
                         out.append(cand)
                     continue
                 if not self._is_cue(tok, clause=False):
@@ -507,7 +509,7 @@ class _Extractor:
                 span = _cut_trailing(tok, span)
                 cs, ce = _trim(self.text, base + span[0], base + span[1])
                 inside = self._quoted_overlapping(cs, ce)
-                if ce - cs < 8:
+                if ce - cs < 8 or self._too_long(cs, ce):
                     continue
                 if inside:
                     # a quote that closes the reported clause ("appeared to be “planned.”")
@@ -773,6 +775,11 @@ class _Extractor:
                 return None
             kind = "person" if s.pos_ == "PROPN" else "other"
         return (st, en), kind
+
+    def _too_long(self, s: int, e: int) -> bool:
+        """A reported clause longer than ``max_quote_chars``: the rest of a run of text the
+        parser could not split into sentences, not something a person said."""
+        return e - s > self.cfg.max_quote_chars
 
     def _base(self, d) -> int:
         return self._doc_base[id(d)]
