@@ -6,8 +6,14 @@ example submitted to a running ``claimcheck serve`` (models loaded once, at its 
 followed to done through its status endpoint, as the page does. It also times how long a second
 check's page takes to answer while a first one runs.
 
-Run: ``python benchmarks/serve_speed.py [--rounds 3]`` (writes
-benchmarks/results/serve_speed.json). Other work on the machine inflates both sides alike.
+``--in-process`` controls for other work on the machine: one process holds one checker, serves it
+with uvicorn in a thread, and alternates a check through the desk (HTTP submit, then the status
+polls) with the same check called directly on the library in the main thread — the warm check a
+CLI run does after loading its models.
+
+Run: ``python benchmarks/serve_speed.py [--rounds 3] [--in-process]`` (writes
+benchmarks/results/serve_speed.json, or serve_speed_inprocess.json). Other work on the machine
+inflates both sides alike; the load average is recorded.
 """
 
 from __future__ import annotations
@@ -84,12 +90,61 @@ def cli_round() -> dict:
     return {"wall_s": round(wall, 2), "check_stages_s": round(stages, 2)}
 
 
+def in_process(rounds: int) -> dict:
+    import threading
+
+    import uvicorn
+
+    from claimcheck import ClaimChecker
+    from claimcheck.serve import create_app
+
+    checker = ClaimChecker({"progress": False})
+    article = (EXAMPLE / "article.txt").read_text(encoding="utf-8")
+    port = free_port()
+    app = create_app(checker, [EXAMPLE / "references"], tempfile.mkdtemp(prefix="serve-speed-"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=srv.run, daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    while not srv.started:
+        time.sleep(0.05)
+    follow(post_check(base, article))  # after the warm-up
+    refs = app.state.desk["runner"].references["nato-summit-2024/references"]
+    out = []
+    try:
+        for _ in range(rounds):
+            t = time.perf_counter()
+            checker.check(article, refs)
+            direct = time.perf_counter() - t
+            t = time.perf_counter()
+            s = follow(post_check(base, article))
+            out.append({"direct_s": round(direct, 2),
+                        "app": {"wall_s": round(time.perf_counter() - t, 2),
+                                "check_s": s["elapsed_s"]}})
+            print(out[-1], flush=True)
+    finally:
+        srv.should_exit = True
+    med = lambda xs: round(statistics.median(xs), 2)  # noqa: E731
+    return {"rounds": out, "direct_median_s": med([r["direct_s"] for r in out]),
+            "app_wall_median_s": med([r["app"]["wall_s"] for r in out])}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" /
-                    "serve_speed.json")
+    ap.add_argument("--in-process", action="store_true")
+    ap.add_argument("--output", type=Path, default=None)
     args = ap.parse_args(argv)
+    results = ROOT / "benchmarks" / "results"
+    if args.in_process:
+        res = {"cpu": platform.processor() or platform.machine(),
+               "amx_bf16": "amx_bf16" in Path("/proc/cpuinfo").read_text(),
+               **in_process(args.rounds),
+               "load_average": Path("/proc/loadavg").read_text().split()[:3]}
+        out = args.output or results / "serve_speed_inprocess.json"
+        out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({k: v for k, v in res.items() if k != "rounds"}, indent=2))
+        return
+    args.output = args.output or results / "serve_speed.json"
     article = (EXAMPLE / "article.txt").read_text(encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
