@@ -84,9 +84,8 @@ def _blas_ops():
 def _cache_lemmas(nlp):
     """``nlp`` with its rule lemmatizer's answers cached for every token, by (word, part of
     speech, morphology): the lemmatizer caches only the forms its rules make, so a proper noun
-    or a base form (most tokens) went through its tables again for each occurrence (a sixth of
-    the parse of an article). The rules read nothing else of the token, so the lemmas are the
-    same."""
+    or a base form went through its tables again for each occurrence. The rules read nothing
+    else of the token, so the lemmas are the same."""
     if "lemmatizer" not in nlp.pipe_names:
         return nlp
     lemmatizer = nlp.get_pipe("lemmatizer")
