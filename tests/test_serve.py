@@ -154,7 +154,15 @@ def test_decisions_persist_across_a_restart_and_export(desk, checked, default_ch
         panel = again.get(f"{url}/claims/{mutual}").text
         assert 'id="decision-saved"' in panel and "<b>supported</b>" in panel
         assert "editor disagrees" in panel
-        rows = [json.loads(x) for x in again.get(f"{url}/decisions.jsonl").text.splitlines()]
+        export = again.get(f"{url}/decisions.jsonl").text
+        rows = [json.loads(x) for x in export.splitlines()]
+    # the export is a benchmark dataset (format: decisions) as it comes
+    from claimcheck.bench.adapters import Source, get_adapter
+
+    (data_dir / "export.jsonl").write_text(export, encoding="utf-8")
+    loaded = get_adapter("decisions").load(Source(data_dir / "export.jsonl", "all", {}),
+                                           "claim_verification", {})
+    assert [e["label"] for e in loaded.examples] == ["supported"]
     claim = next(r for r in rows if r["kind"] == "claim")
     assert claim["label"] == "supported" and claim["predicted"] == "contradicted"
     assert claim["claim_id"] == mutual and claim["text"].startswith(MUTUAL)
@@ -195,6 +203,19 @@ def test_a_50_mb_upload_is_refused_with_the_limit(desk):
     assert "more than the limit of 10 MB" in html.unescape(r.text)
 
 
+def test_a_large_upload_without_a_length_is_cut_off_at_the_limit(desk):
+    def chunks():  # chunked transfer: no content-length to refuse it by
+        yield b"--x\r\nContent-Disposition: form-data; name=\"article\"\r\n\r\n"
+        for _ in range(12):
+            yield b"a" * (1024 * 1024)
+        yield b"\r\n--x--\r\n"
+
+    r = desk.post("/checks", content=chunks(),
+                  headers={"content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 413
+    assert "more than the limit of 10 MB" in html.unescape(r.text)
+
+
 def test_uploaded_reference_names_cannot_leave_the_data_folder(desk, data_dir, tmp_path):
     r = desk.post("/checks", data={"article": "NATO was founded in 1949.", "refs": "upload"},
                   files=[("ref_files", ("../../escape.md", b"# NATO\nNATO was founded in 1949.\n",
@@ -220,3 +241,19 @@ def test_a_cross_site_post_is_refused(desk):
     r = desk.post("/checks", data={"article": "NATO was founded in 1949.", "refs": REFS},
                   headers={"origin": "http://evil.example"})
     assert r.status_code == 403 and "another site" in r.text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--port", "70000"], "--port 70000 is not a port"),
+    (["--refs", "/nonexistent/refs"], "References path '/nonexistent/refs' does not exist"),
+    (["--max-upload-mb", "0"], "--max-upload-mb must be > 0"),
+])
+def test_serve_refuses_bad_options_before_starting(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    from claimcheck.cli import app
+
+    r = CliRunner().invoke(app, ["serve", "--data", str(tmp_path / "data"), *args])
+    assert r.exit_code == 2
+    assert message in r.output
+    assert not (tmp_path / "data").exists()  # nothing written

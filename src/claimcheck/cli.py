@@ -224,8 +224,7 @@ def serve(
     try:
         from claimcheck.config import DEFAULT_CONFIG_PATH, load_config
         from claimcheck.pipeline import ClaimChecker, PipelineConfig
-        from claimcheck.serve.app import is_loopback
-        from claimcheck.serve.app import serve as run_server
+        from claimcheck.serve.app import create_app, is_loopback
 
         if not 1 <= port <= 65535:
             raise ClaimcheckError(f"--port {port} is not a port. Use 1-65535, e.g. 8765.")
@@ -234,15 +233,17 @@ def serve(
         cfg = load_config(PipelineConfig, config or DEFAULT_CONFIG_PATH, set_)
         if cfg.progress is None:
             cfg = cfg.model_copy(update={"progress": False})
-        checker = ClaimChecker(cfg)
+        desk = create_app(ClaimChecker(cfg), refs or [], data,
+                          max_upload_bytes=int(max_upload_mb * 1024 * 1024))
         if not is_loopback(host):
             typer.echo(f"claimcheck: warning: listening on {host}, not 127.0.0.1: anyone who can "
                        "reach this machine can read the reference sets and record decisions.",
                        err=True)
         typer.echo(f"claimcheck review desk on http://{host}:{port}/ (data in {data}; the models "
                    "load in the background; Ctrl-C stops it)", err=True)
-        run_server(checker, refs or [], data, host=host, port=port,
-                   max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+        import uvicorn
+
+        uvicorn.run(desk, host=host, port=port, log_level="warning")
     except ClaimcheckError as e:
         _fail(e)
 

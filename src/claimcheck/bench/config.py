@@ -35,7 +35,7 @@ DATA_ENV = "CLAIMCHECK_DATA"
 #: which task metrics exist for which task (besides the sklearn classification metrics)
 TASK_METRICS: dict[str, set[str]] = {
     "nli_pairs": {"accuracy", "macro_f1"},
-    "claim_verification": {"accuracy", "macro_f1", "disputed"},
+    "claim_verification": {"accuracy", "macro_f1", "disputed", "false_support"},
     "stance": {"accuracy", "macro_f1", "fnc_score", "f_avg"},
     "quote_attribution": {"content_exact", "content_overlap", "speaker_match"},
     "check_worthiness": {"map", "f1_pos", "p_at_k"},

@@ -252,6 +252,9 @@ def summary_markdown(results: dict[str, Any]) -> str:
                 "content_overlap.f1", "speaker_match.rate"]
     elif results["task"] == "check_worthiness":
         keys = ["map", "p@10", "f1_pos", "macro_f1", "ece"]
+    if results["task"] == "claim_verification" and any(
+            "false_support" in r["metrics"] for r in results["methods"].values()):
+        keys += ["false_support", "support_recall", "contradiction_recall"]
     keys = list(dict.fromkeys(keys))
     lines += ["| method | " + " | ".join(keys) + " |",
               "|---|" + "---|" * len(keys)]

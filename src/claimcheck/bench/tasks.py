@@ -142,8 +142,15 @@ def _claims(cfg: BenchConfig, data: Loaded, pcfg: PipelineConfig) -> Prediction:
     if not hasattr(checker, "judge"):
         raise ClaimcheckError("Task 'claim_verification' needs ClaimChecker.judge(claims, "
                               "passages), which this claimcheck install does not have.")
-    results = checker.judge([e["claim"] for e in data.examples],
-                            [list(e["passages"]) for e in data.examples])
+    refs = cfg.options.get("references")
+    if refs:  # the retrieval setting: each claim against a reference set, as `check` runs it
+        from claimcheck.bench.config import resolve_data_path
+
+        results = list(checker.check_claims([e["claim"] for e in data.examples],
+                                            resolve_data_path(str(refs))).claims)
+    else:
+        results = checker.judge([e["claim"] for e in data.examples],
+                                [list(e["passages"]) for e in data.examples])
     labels = [getattr(r.label, "value", str(r.label)) for r in results]
     if "contradicted" not in (data.label_space or []):
         # 2-way sets (WiCE): anything that is not supported counts as not supported
@@ -276,6 +283,10 @@ def score(cfg: BenchConfig, data: Loaded, pred: Prediction) -> dict[str, Any]:
                     k: round(M.f_avg([g for g, x in zip(gold, seen, strict=True) if x == k],
                                      [p for p, x in zip(labels, seen, strict=True) if x == k]), 4)
                     for k in sorted(set(seen))}
+    if task == "claim_verification" and "false_support" in cfg.metrics:
+        rates = M.verdict_rates(gold, labels)  # what the trust battery reports
+        out.update({k: rates[k] for k in ("false_support", "false_support_n", "support_recall",
+                                          "contradiction_recall", "balanced_accuracy")})
     if task == "grounded":
         rates = M.verdict_rates(gold, labels)
         out["balanced_accuracy"] = rates["balanced_accuracy"]

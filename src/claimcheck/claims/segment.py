@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import Field
 
 from claimcheck.config import Strict
-from claimcheck.text.nlp import LineDocs, has_parser, load_spacy
+from claimcheck.text.nlp import LineDocs, has_parser, load_spacy, noun_chunks
 from claimcheck.types import Claim, Document, NonClaim, SpanKind
 
 
@@ -105,35 +105,37 @@ def _subject(root):
 _POINTING = frozenset({"this", "these", "those", "the"})
 
 
-def _antecedent(subj, sent) -> str | None:
+def _antecedent(subj, sent, text: str) -> str | None:
     """"The bilateral security agreements" for a subject "These agreements" whose noun the
-    previous sentence names with more words; None when there is no such phrase."""
+    previous sentence names with more words; None when there is no such phrase. ``text``:
+    the text of ``sent``'s Doc."""
     if subj is None or len(subj) != 2 or subj[0].lower_ not in _POINTING or \
             subj[1].tag_ not in ("NN", "NNS"):
         return None
     doc = sent.doc
-    prev = [s for s in doc.sents if s.end <= sent.start]
-    if not prev:
+    if sent.start == 0:
         return None
-    for chunk in reversed([c for c in doc.noun_chunks
-                           if prev[-1].start <= c.start and c.end <= prev[-1].end]):
+    prev = doc[sent.start - 1].sent  # the previous sentence, found from its last token
+    for chunk in reversed(noun_chunks(prev)):
         words = [t for t in chunk if t.dep_ != "det"]
         if chunk.root.lemma_ == subj[1].lemma_ and chunk.root.tag_ == subj[1].tag_ and \
                 len(words) > 1:
-            body = doc.text[words[0].idx: chunk.root.idx + len(chunk.root)]
+            body = text[words[0].idx: chunk.root.idx + len(chunk.root)]
             return body if words[0].dep_ == "poss" or words[0].tag_ == "NNP" else f"the {body}"
     return None
 
 
-def split_sentence(sent, min_words: int) -> list[tuple[int, int, str]]:
-    """Atomic pieces of a spaCy sentence: (start_char, end_char, statement) in document chars."""
-    text = sent.doc.text
+def split_sentence(sent, min_words: int, text: str | None = None) -> list[tuple[int, int, str]]:
+    """Atomic pieces of a spaCy sentence: (start_char, end_char, statement) in document chars.
+    ``text``: the text of ``sent``'s Doc when the caller has it (spaCy joins every token of the
+    Doc again for each ``Doc.text``: per sentence, that made a long paragraph quadratic)."""
+    text = sent.doc.text if text is None else text
     root = sent.root
     pieces: list[tuple[int, int, str]] = []
     main_start, main_end = sent.start_char, sent.end_char
     subj = _subject(root)
     subj_text = text[subj[0].idx: subj[-1].idx + len(subj[-1])] if subj else None
-    antecedent = _antecedent(subj, sent)
+    antecedent = _antecedent(subj, sent, text)
 
     # (a) leading participial add-on: advcl/prep of the root before the subject, ending in a comma
     for c in root.children:
@@ -249,6 +251,7 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
     parser = has_parser(nlp)
     paras = list(doc.paragraphs)
     for para, pdoc in zip(paras, lines.docs([(p.start, p.end) for p in paras]), strict=True):
+        ptext = pdoc.text if atomic and parser else None  # joined once, not per sentence
         for sent in pdoc.sents:
             s0, s1 = para.start + sent.start_char, para.start + sent.end_char
             s0, s1 = _strip(doc.text, s0, s1)
@@ -265,7 +268,7 @@ def segment(doc: Document, atomic: bool = True, min_words: int = 4,
             if atomic and parser:
                 try:
                     pieces = [(para.start + a, para.start + b, st)
-                              for a, b, st in split_sentence(sent, min_words)]
+                              for a, b, st in split_sentence(sent, min_words, ptext)]
                 except Exception:  # a parse we did not foresee: keep the whole sentence
                     log.debug("atomic split failed for %r", stext, exc_info=True)
                     pieces = []

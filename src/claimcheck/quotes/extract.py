@@ -73,6 +73,7 @@ from claimcheck.quotes.speakers import (
     SpeakerResolver,
 )
 from claimcheck.text.nlp import LineDocs
+from claimcheck.text.spans import SpanIndex
 from claimcheck.types import Document, Quote, Speaker
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ class QuotesConfig(BaseModel):
     min_unattributed_words: int = Field(
         5, ge=1, description="an unattributed quoted span shorter than this is a scare quote"
     )
-    max_quote_chars: int = Field(3000, ge=20, description="longer quoted spans are dropped")
+    max_quote_chars: int = Field(
+        3000, ge=20, description="longer quoted spans and reported clauses are dropped (a "
+        "longer reported clause is the rest of text that could not be split into sentences)")
     extra_cue_verbs: list[str] = Field(default_factory=list, description="lemmas to add")
     skip_boilerplate: bool = Field(True, description="ignore quotes inside Document.boilerplate")
     merge_split_quotes: bool = Field(
@@ -121,6 +124,7 @@ class QuotesConfig(BaseModel):
 _QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", '"': '"'}
 _WORD = re.compile(r"\w[\w’'.-]*")
 _SENT_END = re.compile(r"[.!?…](?=[\s”\"»]|$)")
+_HEADLINE = re.compile(r"([A-Z][^:\n.!?]{1,60}?)\s*:\s+(\S)")  # "Speaker: content"
 _CAP = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w’'\-]*)"
 _NAME_RE = rf"{_CAP}(?:[ \t]+{_CAP}){{0,4}}"
 
@@ -162,11 +166,11 @@ def extract_quotes(doc_or_text: Document | str, nlp=None, config: QuotesConfig |
     ex = _Extractor(text, nlp, cfg, lines)
     cands = ex.run() if cfg.model is None else ex.tagged(precision)
     if cfg.skip_boilerplate and doc.boilerplate:
-        cands = [c for c in cands if not any(b.start <= c.content[0] < b.end
-                                             for b in doc.boilerplate)]
-    heads = [(h.start, h.end) for h in doc.headings]
+        in_boilerplate = SpanIndex((b.start, b.end) for b in doc.boilerplate).holds
+        cands = [c for c in cands if not in_boilerplate(c.content[0])]
+    in_heading = SpanIndex((h.start, h.end) for h in doc.headings).holds
     for c in cands:
-        if c.kind == "indirect" and any(s <= c.content[0] < e for s, e in heads):
+        if c.kind == "indirect" and in_heading(c.content[0]):
             c.kind = "headline"
     return SpeakerResolver(text, ex.ents, ex.relatives).resolve(cands)
 
@@ -210,6 +214,7 @@ class _Extractor:
         # (number of quoted spans indexed, the spans sorted, their starts, running max of ends)
         self._quoted_index: tuple[int, list, list[int], list[int]] = (0, [], [], [])
         self._starts: dict[int, list[int]] = {}
+        self._doc_texts: dict[int, str] = {}
 
     # -- candidates ------------------------------------------------------------------------
     def tagged(self, precision: str = "auto") -> list[_Cand]:
@@ -230,7 +235,7 @@ class _Extractor:
                 phrase = self.text[source[0]:source[1]]
                 kind = "pronoun" if phrase.lower() in PRONOUNS else (
                     self._speaker_phrase_kind(*source) or "other")
-            marked = any(a <= s and e <= b for a, b in self.quoted)
+            marked = self._in_quote(s, e)
             out.append(_Cand("direct" if marked else "indirect", (s, e), cue, source, kind))
         return out
 
@@ -254,11 +259,12 @@ class _Extractor:
                                   list(itertools.accumulate((e for _, e in spans), max)))
         return self._quoted_index[1:]
 
-    def _in_quote(self, pos: int) -> bool:
-        """Is ``pos`` inside a quoted span? O(log n), instead of a scan of every span per token."""
+    def _in_quote(self, pos: int, end: int | None = None) -> bool:
+        """Is ``pos`` inside a quoted span (with ``end``: is ``[pos, end)`` inside one)? O(log n),
+        instead of a scan of every span per token."""
         _, starts, ends = self._quoted_spans()
         k = bisect.bisect_right(starts, pos) - 1
-        return k >= 0 and ends[k] > pos
+        return k >= 0 and (ends[k] > pos if end is None else ends[k] >= end)
 
     def _quoted_overlapping(self, s: int, e: int) -> list[tuple[int, int]]:
         """The quoted spans that overlap ``[s, e)``: a bisect into the sorted spans, then a walk
@@ -404,26 +410,31 @@ class _Extractor:
             starts.add(base)
             if self.parsed or "sentencizer" in self.nlp.pipe_names:
                 starts |= {base + s.start_char for s in d.sents}
+        # a headline quote found here covers the starts after its own up to ``reach`` (they
+        # are visited in order): the quoted-span index is not rebuilt for each one
+        reach, spans = -1, []
         for st in sorted(starts):
-            if self._in_quote(st):
+            if st < reach or self._in_quote(st):
                 continue
             pe = self.paras[self._para_of(st)][1]
-            m = re.match(r"([A-Z][^:\n.!?]{1,60}?)\s*:\s+(\S)", text[st:pe])
+            m = _HEADLINE.match(text, st, pe)
             if not m:
                 continue
-            sp = (st + m.start(1), st + m.end(1))
+            sp = m.span(1)
             kind = self._speaker_phrase_kind(*sp)
             if kind is None:
                 continue
-            cs = st + m.start(2)
+            cs = m.start(2)
             end = _SENT_END.search(text, cs, pe)
             ce = end.start() if end else pe
             ce = self._continued(ce, pe)
             cs, ce = _trim(text, cs, ce)
             if len(_WORD.findall(text[cs:ce])) >= 3:
-                out.append(_Cand("headline", (cs, ce), (sp[1], sp[1] + text[sp[1]:].index(":")
-                                                        + 1), sp, kind))
-                self.quoted.append((sp[0], ce))
+                out.append(_Cand("headline", (cs, ce), (sp[1], text.index(":", sp[1]) + 1), sp,
+                                 kind))
+                spans.append((sp[0], ce))
+                reach = max(reach, ce)
+        self.quoted += spans
         return out
 
     def _continued(self, ce: int, pe: int, max_sentences: int = 2) -> int:
@@ -474,12 +485,12 @@ class _Extractor:
                     continue
                 if tok.lower_ == "according" and tok.i + 1 < len(d) and d[tok.i + 1].lower_ == "to":
                     cand = self._according_to(tok, base)
-                    if cand is not None:
+                    if cand is not None and not self._too_long(*cand.content):
                         out.append(cand)
                     continue
                 if tok.pos_ == "NOUN" and tok.lemma_.lower() in NOMINAL_CUES:
                     cand = self._nominal(tok, base)
-                    if cand is not None:
+                    if cand is not None and not self._too_long(*cand.content):
                         out.append(cand)
                     continue
                 if not self._is_cue(tok, clause=False):
@@ -498,7 +509,7 @@ class _Extractor:
                 span = _cut_trailing(tok, span)
                 cs, ce = _trim(self.text, base + span[0], base + span[1])
                 inside = self._quoted_overlapping(cs, ce)
-                if ce - cs < 8:
+                if ce - cs < 8 or self._too_long(cs, ce):
                     continue
                 if inside:
                     # a quote that closes the reported clause ("appeared to be “planned.”")
@@ -598,9 +609,10 @@ class _Extractor:
         right = (p1, sent.end_char)
         # the clause it is attached to: the one before it, unless that is empty or ends in a
         # word that opens the clause after it ("because, according to X, the media …")
-        before = [w.lower() for w in _WORD.findall(tok.doc.text[left[0]:left[1]])]
+        dtext = self._doc_text(tok.doc)
+        before = [w.lower() for w in _WORD.findall(dtext[left[0]:left[1]])]
         cs, ce = left if len(before) >= 3 and before[-1] not in OPENERS else right
-        if len(_WORD.findall(tok.doc.text[cs:ce])) < 3:
+        if len(_WORD.findall(dtext[cs:ce])) < 3:
             cs, ce = max(left, right, key=lambda x: x[1] - x[0])
         cs, ce = _trim(self.text, base + cs, base + ce)
         while ce > cs and self.text[ce - 1] in ".!?":
@@ -764,8 +776,19 @@ class _Extractor:
             kind = "person" if s.pos_ == "PROPN" else "other"
         return (st, en), kind
 
+    def _too_long(self, s: int, e: int) -> bool:
+        """A reported clause longer than ``max_quote_chars``: the rest of a run of text the
+        parser could not split into sentences, not something a person said."""
+        return e - s > self.cfg.max_quote_chars
+
     def _base(self, d) -> int:
         return self._doc_base[id(d)]
+
+    def _doc_text(self, d) -> str:
+        """``d.text``, joined once per line (spaCy joins every token again for each call)."""
+        if id(d) not in self._doc_texts:
+            self._doc_texts[id(d)] = d.text
+        return self._doc_texts[id(d)]
 
     def _indirect_regex(self) -> list[_Cand]:
         words = self.cue_alt
@@ -782,7 +805,6 @@ class _Extractor:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
 
 
 def _noun_clause(noun):

@@ -54,6 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimcheck.config import check_template
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
+from claimcheck.text.nlp import noun_chunks, span_ents
 from claimcheck.types import Quote, Speaker, Stance, StanceLabel
 
 log = logging.getLogger(__name__)
@@ -435,10 +436,11 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
     spans = [lines.span(q.start, q.end) if lines is not None else None for q in quotes]
     todo = [q.text for q, s in zip(quotes, spans, strict=True) if s is None]
     parsed = iter(nlp.pipe(todo))
+    docs: dict = {}  # each line's entities, read once (spaCy's Span.ents walks all of them)
     for s in spans:
         d = s if s is not None else next(parsed)[:]  # the quote's tokens as a Span either way
         found, phrases = set(), set()
-        for ent in d.ents:
+        for ent in span_ents(d, docs):
             if ent.label_ in ("GPE", "ORG", "NORP", "PERSON", "LOC"):
                 name = canonical_target(ent.text)
                 if ent.label_ == "NORP" and name == ent.text.strip():
@@ -450,7 +452,7 @@ def propose_targets(quotes: Iterable[Quote], speakers: Sequence[Speaker] = (), n
                     continue  # a capitalised first word the NER took for an organisation
                 found.add(name)
         if "parser" in nlp.pipe_names:
-            for chunk in d.noun_chunks:
+            for chunk in noun_chunks(d):
                 toks = [t for t in chunk if t.lower_ not in _STOP and t.pos_ in ("NOUN", "ADJ",
                                                                                   "PROPN")]
                 if (len(toks) < 2 or chunk.root.pos_ != "NOUN" or chunk.root.lower_ in _VAGUE

@@ -17,6 +17,7 @@ Kinds (each a :class:`~claimcheck.types.Flag` whose ``text == document.text[star
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimcheck.text.lexicon import DEFAULT_INTENSIFIERS
 from claimcheck.text.quantities import Quantity, find_quantities
+from claimcheck.text.spans import SpanIndex
 from claimcheck.types import ClaimResult, Document, Flag, Label, NonClaim, Severity, SpanKind
 from claimcheck.verdict.verify import clip, mismatch_flags
 
@@ -120,9 +122,10 @@ def find_flags(document: Document, claims: list[ClaimResult], non_claims: list[N
     text = document.text
     claims = [c for c in claims if c.slices(text)]
     meta = _meta(document, non_claims, cfg)
-    excluded = _excluded_spans(document, non_claims) + [(f.start, f.end) for f in meta]
-    body = [s for s in _sentences(text) if not _overlaps_any(s, excluded)]
+    excluded = SpanIndex(_excluded_spans(document, non_claims) + [(f.start, f.end) for f in meta])
+    body = [s for s in _sentences(text) if not excluded.overlaps(*s)]
     regions = [(c.start, c.end) for c in claims] or body
+    claims = _Claims(claims)
     on = set(cfg.enabled)
     flags: list[Flag] = meta if "meta" in on else []
     if "loaded_term" in on:
@@ -156,8 +159,21 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 _SENT_END = re.compile(r"[.!?][\"'”’)]?(?P<gap>\s+)(?=[\"“'‘(]?[A-Z0-9$€£])")
 
 
-def _overlaps_any(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in spans)
+class _Claims(list):
+    """The claims, with :func:`_claim_at`'s lookup by offset: only the claims that start
+    within the longest claim's length before a span can overlap it."""
+
+    def __init__(self, claims: Iterable[ClaimResult]) -> None:
+        super().__init__(claims)
+        self.order = sorted(range(len(self)), key=lambda i: self[i].start)
+        self.starts = [self[i].start for i in self.order]
+        self.longest = max((c.end - c.start for c in self), default=0)
+
+    def near(self, start: int, end: int) -> list[ClaimResult]:
+        """The claims that may overlap ``[start, end)``, in list order."""
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_right(self.starts, end)
+        return [self[i] for i in sorted(self.order[lo:hi])]
 
 
 def _excluded_spans(document: Document, non_claims: list[NonClaim]) -> list[tuple[int, int]]:
@@ -168,6 +184,8 @@ def _excluded_spans(document: Document, non_claims: list[NonClaim]) -> list[tupl
 
 def _claim_at(claims: list[ClaimResult], start: int, end: int) -> ClaimResult | None:
     """The claim holding [start, end), else the first claim overlapping it."""
+    if isinstance(claims, _Claims):
+        claims = claims.near(start, end)
     for c in claims:
         if c.start <= start and end <= c.end:
             return c
@@ -218,13 +236,16 @@ def _loaded_terms(text, body, claims, cfg: FlagsConfig) -> list[Flag]:
 def _meta(document: Document, non_claims: list[NonClaim], cfg: FlagsConfig) -> list[Flag]:
     text = document.text
     out: list[Flag] = []
+    taken: list[tuple[int, int]] = []  # the flags' spans, sorted (they never overlap)
 
     def add(start: int, end: int, reason: str, severity: Severity = Severity.HIGH) -> None:
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end > start and not any(f.start < end and start < f.end for f in out):
+        k = bisect.bisect_left(taken, (end,)) - 1  # the last flag starting before ``end``
+        if end > start and not (k >= 0 and taken[k][1] > start):
             out.append(Flag(kind="meta", text=text[start:end], start=start, end=end,
                             reason=reason, severity=severity))
+            taken.insert(k + 1, (start, end))
 
     # segmentation's related-posts / meta spans first; adjacent pieces become one flag
     spans: list[list] = []
@@ -289,14 +310,17 @@ def _stuffed(line: str) -> str:
 
 def _unattributed_numbers(text, regions, claims, cfg: FlagsConfig) -> list[Flag]:
     out, seen = [], set()
-    sentences = _sentences(text)
+    sentences = _sentences(text)  # in text order, disjoint
+    sentence_starts = [a for a, _ in sentences]
     for rs, re_ in regions:
         for q in find_quantities(text[rs:re_]):
             s, e = rs + q.start, rs + q.end
             if (s, e) in seen or not _worth_flagging(q, cfg):
                 continue
             seen.add((s, e))
-            sent = next((text[a:b] for a, b in sentences if a <= s < b), text[rs:re_])
+            k = bisect.bisect_right(sentence_starts, s) - 1
+            a, b = sentences[k] if k >= 0 else (0, 0)
+            sent = text[a:b] if a <= s < b else text[rs:re_]
             if _has_cue(sent, cfg.attribution_cues):
                 continue
             claim = _claim_at(claims, s, e)

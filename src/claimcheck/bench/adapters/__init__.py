@@ -73,7 +73,13 @@ def get_adapter(name: str) -> Adapter:
 
 
 def _ensure_loaded() -> None:
-    from claimcheck.bench.adapters import grounded, other, pairs, stance  # noqa: F401  (registers)
+    from claimcheck.bench.adapters import (  # noqa: F401  (registers)
+        decisions,
+        grounded,
+        other,
+        pairs,
+        stance,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
