@@ -1,15 +1,14 @@
 """Numeric precision and runtime for CPU inference and training.
 
-- **bf16** (torch autocast) where the CPU has AMX-BF16: ~2.7x inference, 1.6-2x training.
-- **onnx** (ONNX Runtime, fp32; :mod:`claimcheck.text.ort`) for inference on every other CPU: about
-  twice torch's fp32 speed there (the judge's pairs of the NATO example on a 2-core AMD EPYC with
-  AVX2 and AVX512-BF16 but no AMX; docs/speed.md).
-- **fp32** (torch) for training on those CPUs, and for inference where onnxruntime is missing.
-
-A CPU with AVX512-BF16 but no AMX computes bf16 products natively, but measured no faster than
-fp32 in torch (inference and training, docs/speed.md), and an AVX2-only CPU emulates them, several
-times *slower* (MiniLM inference 30 -> 6 pairs/s, training 9.4 -> 0.5 pairs/s): ``"auto"`` picks
-bf16 on AMX only.
+- **bf16** (torch autocast) for inference where the CPU computes bf16 natively (AMX-BF16: ~2.7x;
+  AVX512-BF16 without AMX: 187 against 113 pairs/s of the judge in fp32, idle 2-core AMD EPYC),
+  and for training where it has AMX (1.6-2x; on AVX512-BF16 alone training was no faster).
+- **onnx** (ONNX Runtime, fp32; :mod:`claimcheck.text.ort`) for inference on every other CPU
+  (AVX2 only, where torch emulates bf16 several times *slower*: MiniLM inference 30 -> 6 pairs/s):
+  the same labels as torch fp32, a little faster idle (120 against 113 pairs/s on the EPYC; 97
+  against 87 measured on an AVX2-only one) and two to three times faster when the cores are shared.
+- **fp32** (torch) for training on CPUs without AMX, and for inference where onnxruntime is
+  missing.
 
 >>> resolve_precision("fp32")
 'fp32'
@@ -59,9 +58,9 @@ def cpu_kind() -> str:
 
 def resolve_precision(setting: str, device: str = "cpu", inference: bool = True
                       ) -> Literal["bf16", "fp32", "onnx"]:
-    """What ``setting`` runs as: 'auto' -> 'bf16' on a CPU with AMX (or any CUDA device);
-    elsewhere 'onnx' for ``inference`` when onnxruntime is installed, else 'fp32'. Training
-    (``inference=False``) never gets 'onnx'."""
+    """What ``setting`` runs as: 'auto' -> 'bf16' on any CUDA device, for ``inference`` on a CPU
+    with native bf16 (AMX or AVX512-BF16), for training on one with AMX; else 'onnx' for
+    ``inference`` when onnxruntime is installed, and 'fp32'. Training never gets 'onnx'."""
     if setting not in ("auto", "bf16", "fp32", "onnx"):
         raise ValueError(f"The 'precision' parameter must be 'auto', 'bf16', 'fp32' or 'onnx'. "
                          f"Got {setting!r} instead.")
@@ -72,7 +71,7 @@ def resolve_precision(setting: str, device: str = "cpu", inference: bool = True
         return setting  # type: ignore[return-value]
     if device.startswith("cuda"):
         return "bf16"
-    if device == "cpu" and cpu_has_amx():
+    if device == "cpu" and (cpu_has_native_bf16() if inference else cpu_has_amx()):
         return "bf16"
     if inference and device == "cpu":
         from claimcheck.text import ort

@@ -84,7 +84,8 @@ class StanceConfig(BaseModel):
 
     enabled: bool = True
     model: str = Field("default", description="'default' (by the CPU: stance-mpnet-v1 where it "
-                       "has AMX, stance-minilm-v3 elsewhere), 'stance-mpnet-v1' (the stronger "
+                       "runs bf16 natively, stance-minilm-v3 on AVX2-only CPUs), "
+                       "'stance-mpnet-v1' (the stronger "
                        "one), 'stance-minilm-v3' (the smaller, faster one), 'judge' (the NLI "
                        "judge, zero-shot) or a model folder")
     zero_shot: bool | None = Field(
@@ -135,13 +136,14 @@ FAST_STANCE_MODEL = "stance-minilm-v3"
 
 
 def default_stance_model() -> str:
-    """What ``stance.model: default`` loads on this machine: stance-mpnet-v1 where the CPU has
-    AMX (bf16: its stance on the example in about 0.4 s), stance-minilm-v3 on every other CPU,
-    where mpnet-base costs about 6x the time and 600 MB more memory (F_avg 0.08-0.13 lower on
-    the stance dev sets; docs/quotes-and-stance.md, docs/speed.md)."""
-    from claimcheck.precision import cpu_has_amx
+    """What ``stance.model: default`` loads on this machine: stance-mpnet-v1 where the CPU runs
+    bf16 natively (AMX: its stance on the example in about 0.4 s; AVX512-BF16: 0.7 s),
+    stance-minilm-v3 on an AVX2-only CPU, where mpnet-base in fp32 took 1.9 s of a 6.6-8.1 s check
+    and most of its 1.4 GB (F_avg 0.08-0.13 lower on the stance dev sets;
+    docs/quotes-and-stance.md, docs/speed.md)."""
+    from claimcheck.precision import cpu_has_native_bf16
 
-    return DEFAULT_STANCE_MODEL if cpu_has_amx() else FAST_STANCE_MODEL
+    return DEFAULT_STANCE_MODEL if cpu_has_native_bf16() else FAST_STANCE_MODEL
 
 
 def stance_model_name(name: str) -> str:
