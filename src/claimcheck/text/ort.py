@@ -13,10 +13,12 @@ resident), and passes them in. Inside the graph the table would be an fp32 copy,
 model resident whatever is read (four of them in a check).
 
 The weights and the tokenizer are the model's own, so the numbers are the same as the torch fp32
-path up to float rounding (label agreement 100% on the example's 250 judge pairs, largest logit
-difference 4e-6). On a CPU without AMX it is about twice as fast as torch (docs/speed.md), so
-``model.precision: auto`` runs the encoders here on such CPUs and keeps torch's bf16 autocast where
-AMX is (:func:`claimcheck.precision.resolve_precision`); ``precision: onnx`` asks for it anywhere.
+path up to float rounding (labels agree on 100% of the dev inputs of ``benchmarks/ort_agreement.py``
+for every shipped model). Idle it is a little faster than torch fp32 (120 against 113 pairs/s of
+the judge on a 2-core AMD EPYC), and two to three times faster when the cores are shared; torch's
+bf16 is faster where the CPU computes bf16 natively (187 pairs/s there). So ``model.precision:
+auto`` runs the encoders here on AVX2-only CPUs and keeps torch's bf16 autocast on the others
+(:func:`claimcheck.precision.resolve_precision`); ``precision: onnx`` asks for it anywhere.
 
 Example::
 
