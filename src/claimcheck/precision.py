@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 from pathlib import Path
 from typing import Literal
 
@@ -73,11 +74,8 @@ def resolve_precision(setting: str, device: str = "cpu", inference: bool = True
         return "bf16"
     if device == "cpu" and (cpu_has_native_bf16() if inference else cpu_has_amx()):
         return "bf16"
-    if inference and device == "cpu":
-        from claimcheck.text import ort
-
-        if ort.available():
-            return "onnx"
+    if inference and device == "cpu" and importlib.util.find_spec("onnxruntime") is not None:
+        return "onnx"
     return "fp32"
 
 

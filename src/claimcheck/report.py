@@ -22,6 +22,14 @@ from claimcheck.types import Report as ReportData
 class Report(ReportData):
     """Everything claimcheck found in one article, with its renderings."""
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The report a :meth:`to_dict` dict (or a parsed report JSON) holds
+        (:func:`claimcheck.render.json.report_from_dict`)."""
+        from claimcheck.render.json import report_from_dict
+
+        return report_from_dict(data, cls)
+
     def to_dict(self, timings: bool = True) -> dict[str, Any]:
         from claimcheck.render.json import report_to_dict
 

@@ -93,18 +93,18 @@ def claims_dataframe(report: Report):
                                        "p_entailment", "p_contradiction"])
 
 
-def report_from_dict(data: dict[str, Any]) -> Report:
-    """The :class:`claimcheck.Report` a :func:`report_to_dict` dict (or a parsed report JSON)
-    holds: the inverse of ``report.to_dict()``, for reports stored as JSON (the review desk's
-    SQLite file, a ``check --format json`` output).
+def report_from_dict(data: dict[str, Any], cls: type[Report] = Report) -> Report:
+    """The report (of class ``cls``; :meth:`claimcheck.Report.from_dict` passes its own) a
+    :func:`report_to_dict` dict (or a parsed report JSON) holds: the inverse of
+    ``report.to_dict()``, for reports stored as JSON (the review desk's SQLite file, a
+    ``check --format json`` output).
 
     >>> from claimcheck.types import Document
     >>> from claimcheck.report import Report
     >>> r = Report(Document("NATO was founded in 1949."))
-    >>> report_from_dict(r.to_dict()).to_dict() == r.to_dict()
+    >>> Report.from_dict(r.to_dict()).to_dict() == r.to_dict()
     True
     """
-    from claimcheck.report import Report as FullReport
     from claimcheck.types import (
         ClaimResult,
         Coverage,
@@ -147,7 +147,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         reason=c.get("reason", ""), checkworthiness=c.get("checkworthiness"))
         for c in data.get("claims", []))
     cov = data.get("coverage")
-    return FullReport(
+    return cls(
         doc, claims,
         tuple(NonClaim(text=n["text"], start=n["start"], end=n["end"], kind=SpanKind(n["kind"]))
               for n in data.get("non_claims", [])),

@@ -30,10 +30,10 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from claimcheck.errors import ReferenceSetError
 from claimcheck.evidence.references import ReferenceSet
+from claimcheck.serve.guard import Guard
 from claimcheck.serve.jobs import JobRunner
 from claimcheck.serve.store import Store
 
@@ -41,55 +41,6 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"cache-control", b"no-store"),
-]
-
-
-class BodyTooLarge(Exception):
-    """A request body passed the upload limit (raised while the route reads it)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-class Guard:
-    """ASGI middleware: the security headers on every response, and a request body limit that
-    raises :class:`BodyTooLarge` in the route reading past ``limit`` bytes."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge(self.limit)
-            return message
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
-            await send(message)
-
-        await self.app(scope, limited, with_headers)
-
-
 def reference_sets(paths: Sequence[str | Path], checker) -> dict[str, ReferenceSet]:
     """Each ``--refs`` path as a named ReferenceSet (the name: the folder with its parent, e.g.
     ``nato-summit-2024/references``); read once at start."""

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from claimcheck.errors import InputError
-from claimcheck.serve.app import BodyTooLarge
+from claimcheck.serve.guard import BodyTooLarge
 from claimcheck.serve.jobs import upload_dir
 from claimcheck.serve.view import claim_view, report_view, stored_report
 

@@ -1,5 +1,5 @@
 """What the review desk's templates show, built from a stored check: the report (read back from
-its JSON with :func:`claimcheck.render.json.report_from_dict`), the article cut into highlighted
+its JSON with :meth:`claimcheck.Report.from_dict`), the article cut into highlighted
 segments, the review queue, and for one claim each evidence passage inside its reference document
 — cut at the passage's offsets, which is what the offsets contract
 (``document.text[e.start:e.end] == e.text``) makes exact.
@@ -16,7 +16,6 @@ from collections import OrderedDict
 from typing import Any
 
 from claimcheck.render.html import article_segments
-from claimcheck.render.json import report_from_dict
 from claimcheck.report import Report
 from claimcheck.review.triage import review_queue
 
@@ -32,7 +31,7 @@ def stored_report(row: dict[str, Any]) -> Report:
         if row["id"] in _CACHE:
             _CACHE.move_to_end(row["id"])
             return _CACHE[row["id"]]
-    report = report_from_dict(json.loads(row["report"]))
+    report = Report.from_dict(json.loads(row["report"]))
     with _CACHE_LOCK:
         _CACHE[row["id"]] = report
         while len(_CACHE) > 32:
