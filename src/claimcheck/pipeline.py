@@ -54,8 +54,8 @@ from claimcheck.verdict.verify import (
     about_subject,
     claim_subjects,
     decide,
-    overlap,
     titled,
+    topical,
     verdict_mismatches,
     window_passage,
     with_context,
@@ -342,12 +342,9 @@ class ClaimChecker:
         def window(x: Candidate) -> str:
             return titled(x.window.text, x.window.title) if vc.premise_title else x.window.text
 
-        def about(statement: str, p: Passage) -> bool:
-            return overlap(statement, f"{p.title or ''} {p.text}") >= min_overlap
-
         if not vc.judge_off_topic and min_overlap > 0:
             subjects = self.subjects([c.statement for c in claims])
-            cands = [[x for x in cs if about(c.statement, x.passage) or
+            cands = [[x for x in cs if topical(c.statement, x.passage, min_overlap) or
                       about_subject(subj, x.passage.text)]
                      for c, cs, subj in zip(claims, cands, subjects, strict=True)]
         flat = [(x, c.statement) for c, cs in zip(claims, cands, strict=True) for x in cs]
@@ -357,7 +354,7 @@ class ClaimChecker:
                 if flat else []
             entail_t = self.thresholds()[0]
             todo = [i for i, (x, h) in enumerate(flat) if x.window is not None and
-                    probs[i][0] < entail_t and about(h, x.window)]
+                    probs[i][0] < entail_t and topical(h, x.window, min_overlap)]
             wprobs = self.nli.predict([(window(flat[i][0]), flat[i][1]) for i in todo],
                                       progress=progress) if todo else []
             windows = dict(zip(todo, wprobs, strict=True))

@@ -388,9 +388,9 @@ def overlap(claim: str, passage: str) -> float:
     return len(cw & content_words(passage)) / len(cw) if cw else 1.0
 
 
-def topical(statement: str, x: Evidence, min_overlap: float) -> bool:
-    """Is the passage (read with its document's title) about the claim: does it hold at least
-    ``min_overlap`` of the claim's content words?"""
+def topical(statement: str, x: Evidence | Passage, min_overlap: float) -> bool:
+    """Is the passage (scored or not; read with its document's title) about the claim: does it
+    hold at least ``min_overlap`` of the claim's content words?"""
     if min_overlap <= 0:
         return True
     return overlap(statement, f"{x.title or ''} {x.text}") >= min_overlap
