@@ -299,7 +299,7 @@ def test_stop_and_resume_give_bit_identical_weights(tmp_path, monkeypatch):
     from claimcheck.errors import ConfigError
     from claimcheck.train import checkpoint
     from claimcheck.train.checkpoint import STOP_FILE, TrainingStopped, checkpoint_state
-    from claimcheck.train.nli import train_model
+    from claimcheck.train.nli import export_checkpoint, train_model
 
     _tiny_base(tmp_path / "base")
     pairs = _tiny_pairs()
@@ -322,6 +322,17 @@ def test_stop_and_resume_give_bit_identical_weights(tmp_path, monkeypatch):
     state = checkpoint_state(out / "checkpoint")
     assert state["step"] == 9 and [c["to_step"] for c in state["chunks"]] == [1, 9]
     assert sorted(p.name for p in (out / "checkpoint").iterdir()) == ["state.json", "step-9"]
+    # an interim judge of the stopped run: the checkpoint's weights, and the training.json the
+    # dev benchmark reads (its recipe, marked with the step it was exported at)
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("seed: 13\n")
+    interim = export_checkpoint(_tiny_run(tmp_path, "chunked"), tmp_path / "interim",
+                                config_path=recipe, overrides=["epochs=1"])
+    meta = json.loads((interim / "training.json").read_text())
+    assert meta["interim_step"] == 9 and meta["config"] == str(recipe)
+    assert meta["overrides"] == ["epochs=1"]
+    ckpt = _weights(out / "checkpoint" / "step-9")
+    assert all(torch.equal(ckpt[k], v) for k, v in _weights(interim).items())
     info = train_model(_tiny_run(tmp_path, "chunked"), pairs, out)
     assert info["resumed_from_step"] == 9 and len(info["chunks"]) == 3
     chunked = _weights(out)

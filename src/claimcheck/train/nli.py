@@ -297,10 +297,13 @@ def train_model(cfg: TrainConfig, train: list[Pair], out: Path,
             "chunks": chunks}
 
 
-def export_checkpoint(cfg: Recipe, dest: Path) -> Path:
+def export_checkpoint(cfg: Recipe, dest: Path, config_path: Path | None = None,
+                      overrides: list[str] | None = None) -> Path:
     """The model of the checkpoint in ``<output_dir>/checkpoint`` saved as a model folder in
     ``dest`` (as the run's end would save it): an interim judge of a long run, to measure while
-    the run goes on, or what a stopped run reached. Returns ``dest``."""
+    the run goes on, or what a stopped run reached. With ``config_path`` (the recipe ``cfg`` was
+    loaded from, and its ``overrides``) it also writes the ``training.json`` that
+    benchmarks/nli_dev.py and the calibration read, marked ``interim_step``. Returns ``dest``."""
     from safetensors.torch import load_file
 
     ckpt = Path(cfg.output_dir) / "checkpoint"
@@ -316,6 +319,12 @@ def export_checkpoint(cfg: Recipe, dest: Path) -> Path:
     (dest / "checkpoint_step.json").write_text(json.dumps(
         {"from": str(ckpt), "step": meta["step"], "total_steps": meta.get("total_steps"),
          "chunks": meta.get("chunks", [])}, indent=2) + "\n")
+    if config_path is not None:
+        (dest / "training.json").write_text(json.dumps(
+            {"config": str(config_path), "config_sha256": file_sha256(Path(config_path)),
+             "overrides": list(overrides or []), "base_model": cfg.base_model,
+             "eval_cap": cfg.eval_cap, "seed": cfg.seed, "interim_step": meta["step"],
+             "total_steps": meta.get("total_steps")}, indent=2) + "\n")
     return dest
 
 
