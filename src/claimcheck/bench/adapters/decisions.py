@@ -27,7 +27,7 @@ def load_decisions(src: Source, task: str, options: dict) -> Loaded:
     path = src.find("decisions", ["decisions.jsonl"])
     assert path is not None
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):  # U+2028 is JSON
         if not line.strip():
             continue
         try:
