@@ -8,7 +8,8 @@ the grounded sets weighed as one group, among the points whose false support on 
 and on every other set at most ``--max-false-support`` (when no point meets that, as with the v2
 judge on the grounded sets, the best objective of all, with a warning); ties go to the stricter
 point. The held parts are never read. Writes benchmarks/results/trust_fit.json; ``--write``
-stores the chosen values in the default model's calibration.json.
+stores the chosen values in the fitted judge's calibration.json (the default judge, or the folder
+named by ``--set model.nli=DIR``).
 
 Run: ``python benchmarks/trust_fit.py [--grounded-cap 200] [--write]``
 """
@@ -146,10 +147,15 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.evidence.references import ReferenceSet
     from claimcheck.pipeline import ClaimChecker
     from claimcheck.verdict import calibration
+    from claimcheck.verdict.nli import resolve_model_path
 
     memoize_parses()
     base = apply_overrides({"progress": False}, list(args.overrides))
     checker = ClaimChecker(base)
+    target = Path(resolve_model_path(checker.config.model.nli))
+    if args.write and not (target / "calibration.json").is_file():
+        raise SystemExit(f"--write stores the fit in the judge's calibration.json, and "
+                         f"{target} has none: fit a local judge folder (--set model.nli=DIR)")
     refs = ReferenceSet.from_path(tb.EXAMPLE / "references", nlp=checker.nlp)
     collected = collect(checker, refs, args.claim_cap, args.grounded_cap)
     grid = []
@@ -186,9 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {k:28s} FS {v['false_support']}  sup rec {v['support_recall']}  "
               f"bal acc {v['balanced_accuracy']}")
     if args.write:
-        from claimcheck.verdict.nli import DEFAULT_MODEL_DIR
-
-        calibration.update(DEFAULT_MODEL_DIR, entail_threshold=best["entail_threshold"],
+        calibration.update(target, entail_threshold=best["entail_threshold"],
                            contradict_threshold=best["contradict_threshold"],
                            min_overlap=best["min_overlap"],
                            thresholds_fitted_on=(
