@@ -149,13 +149,13 @@ def main(argv: list[str] | None = None) -> None:
     from claimcheck.verdict import calibration
     from claimcheck.verdict.nli import resolve_model_path
 
-    memoize_parses()
     base = apply_overrides({"progress": False}, list(args.overrides))
     checker = ClaimChecker(base)
     target = Path(resolve_model_path(checker.config.model.nli))
     if args.write and not (target / "calibration.json").is_file():
         raise SystemExit(f"--write stores the fit in the judge's calibration.json, and "
                          f"{target} has none: fit a local judge folder (--set model.nli=DIR)")
+    memoize_parses()
     refs = ReferenceSet.from_path(tb.EXAMPLE / "references", nlp=checker.nlp)
     collected = collect(checker, refs, args.claim_cap, args.grounded_cap)
     grid = []

@@ -48,3 +48,15 @@ def test_quick_battery_never_confirms_a_denial(tmp_path):
     assert key["supported_without_carrying_evidence"] == 0
     assert res["summary"]["article_key"] == f"{key['agrees']}/25"
     assert "Trust battery" in proc.stdout
+
+
+def test_threshold_fit_refuses_to_write_where_no_calibration_is(tmp_path):
+    """--write stores the fit in the fitted judge's own calibration.json; a folder without one
+    is refused before anything is scored (never silently written to the default judge)."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "trust_fit.py"), "--write", "--set",
+         f"model.nli={tmp_path}", "--output", str(tmp_path / "fit.json")],
+        capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode != 0
+    assert "has none: fit a local judge folder" in proc.stderr
+    assert not (tmp_path / "fit.json").exists()
