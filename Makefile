@@ -66,6 +66,20 @@ judge-v3: setup
 		$(if $(MINUTES),--set max_minutes=$(MINUTES)) $(if $(PRECISION),--set precision=$(PRECISION)) \
 		>> runs/nli-minilm-v3/train.log 2>&1
 
+# After the run has written runs/nli-minilm-v3 (temperature already fitted on the carved dev rows):
+# refit the verdict thresholds on the trust battery's tune parts for the new judge (item 4; about
+# 25 min on 2 cores), then measure it on every set, tune and held (about 25 min), and on the pair
+# dev sets against v2's cap-300 numbers. Which judge ships is decided from these files.
+V3 := runs/nli-minilm-v3
+.PHONY: judge-v3-decide
+judge-v3-decide: setup
+	$(PY) benchmarks/trust_fit.py --grounded-cap 200 --set model.nli=$(V3) --write \
+		--output benchmarks/results/trust_fit_v3.json
+	$(PY) benchmarks/trust_battery.py --grounded-cap 200 --set model.nli=$(V3) \
+		--output benchmarks/results/trust_battery_v3.json
+	$(PY) benchmarks/nli_dev.py --model $(V3) --cap 300 --verdict-cap 50 \
+		--output benchmarks/results/nli_dev_minilm_v3_cap300.json
+
 # The two-encoder table of docs/model.md (issue #10): MiniLM v2 and the mpnet-base LoRA judge on
 # the same seeded dev rows (300 pairs per set, 50 claims per claim-level set, the NATO example).
 # mpnet's columns are its own metrics.json, written by
